@@ -1,0 +1,1 @@
+"""Detectors: each turns Analyses into Findings; backends sit behind the same interface."""

@@ -1,0 +1,1 @@
+"""One NLP pass per message (language, sentences, features), shared by every detector."""

@@ -1,0 +1,132 @@
+"""The shared vocabulary: domain records passed between adapters, scoring, storage and the service."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Role = Literal["agent", "customer", "system"]
+Channel = Literal["email", "chat", "call", "ticket"]
+Label = Literal["rude", "condescending", "unclear"]
+RawStatus = Literal["parsed", "quarantined", "skipped"]
+
+LABELS: tuple[Label, ...] = ("rude", "condescending", "unclear")
+LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
+UNKNOWN_LANGUAGE = "unknown"
+
+Cursor = Mapping[str, Any]
+"""An adapter's position in its source, JSON-serialisable (for example `{"uidvalidity": 7, "uid": 1042}`)."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One side of a conversation, as the source names it, with its resolved role."""
+
+    id: str
+    role: Role
+    name: str | None = None
+    agent_id: str | None = None
+    role_guessed: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn by one participant; `text` is normalised (NFC, quoted history and signature removed)."""
+
+    id: str
+    interaction_id: str
+    seq: int
+    author: Participant
+    sent_at: datetime
+    text: str
+    internal: bool = False
+    language: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One conversation (email thread, chat, call, ticket); `id` is `f"{source}:{native_id}"`."""
+
+    id: str
+    source: str
+    native_id: str
+    channel: Channel
+    started_at: datetime
+    messages: tuple[Message, ...]
+    subject: str | None = None
+    raw_payload_ids: tuple[str, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        """The configured agents who wrote in this interaction, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for m in self.messages:
+            if m.author.agent_id:
+                seen.setdefault(m.author.agent_id, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class RawPayload:
+    """The bytes as received, kept before parsing; quarantined ones carry the reason and can be retried."""
+
+    id: str
+    source: str
+    kind: str
+    ref: str
+    content: bytes
+    status: RawStatus = "parsed"
+    reason: str | None = None
+
+    @staticmethod
+    def make_id(source: str, content: bytes) -> str:
+        """A stable id from the source and the bytes: the same payload read twice gets the same id."""
+        return f"{source}:{hashlib.sha256(content).hexdigest()[:32]}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What an adapter yields: interactions, the raw payloads behind them, and the cursor after them."""
+
+    interactions: tuple[Interaction, ...] = ()
+    raw: tuple[RawPayload, ...] = ()
+    cursor: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of evidence: a label with a calibrated score over a character span of a message."""
+
+    message_id: str
+    label: Label
+    score: float
+    start: int
+    end: int
+    detector: str
+    detector_version: str
+    explanation: str
+    suggestion: str | None = None
+    rule: str | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class MessageScore:
+    """All a scoring run says about one agent message: per-label scores, the threshold used and findings."""
+
+    message_id: str
+    language: str
+    scores: Mapping[str, float]
+    thresholds: Mapping[str, float]
+    findings: tuple[Finding, ...]
+    model_version: str
+    threshold_version: str
+
+    def flagged(self, label: str) -> bool:
+        """True when the label's score reaches its threshold."""
+        return self.scores.get(label, 0.0) >= self.thresholds.get(label, 1.0)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, the Store, and Alembic migrations."""

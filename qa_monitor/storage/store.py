@@ -1,0 +1,256 @@
+"""The Store: every read and write the pipeline and the service make, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from qa_monitor.config import PipelineSpec
+from qa_monitor.records import Batch, Cursor, Interaction, MessageScore, RawPayload
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.db import make_engine, migrate
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    """An agent message waiting to be scored, with the customer's preceding turn as context."""
+
+    id: str
+    interaction_id: str
+    text: str
+    language: str | None
+    customer: str
+
+
+def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+           update_cols: Sequence[str] | None = None) -> None:
+    """Insert rows, or update the given columns where the key already exists (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    cols = update_cols if update_cols is not None else [c for c in rows[0] if c not in keys]
+    stmt = (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
+            if cols else ins.on_conflict_do_nothing(index_elements=list(keys)))
+    # chunk: SQLite caps bound parameters per statement
+    per = max(1, 30000 // max(1, len(rows[0])))
+    for i in range(0, len(rows), per):
+        session.execute(stmt, list(rows[i:i + per]))
+
+
+class Store:
+    """Reads and writes through one engine; each public method is one transaction."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the latest migration."""
+        migrate(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # --- directory -------------------------------------------------------------------------------
+    def sync_directory(self, spec: PipelineSpec) -> None:
+        """Upsert the teams and agents a pipeline file declares."""
+        with self.session() as s:
+            upsert(s, t.TeamRow.__table__, [{"id": x.id, "name": x.name} for x in spec.teams], ["id"])
+            upsert(s, t.AgentRow.__table__,
+                   [{"id": a.id, "name": a.name, "team_id": a.team} for a in spec.agents], ["id"])
+
+    # --- ingestion -------------------------------------------------------------------------------
+    def save_batch(self, adapter: str, batch: Batch) -> None:
+        """Store a batch's raw payloads and interactions, then its cursor, all in one transaction."""
+        with self.session() as s:
+            self._save_raw(s, batch.raw)
+            self._upsert_interactions(s, batch.interactions)
+            if batch.cursor is not None:
+                upsert(s, t.CursorRow.__table__,
+                       [{"adapter": adapter, "value": dict(batch.cursor), "updated_at": t.utcnow()}],
+                       ["adapter"])
+
+    def save_raw(self, payloads: Sequence[RawPayload]) -> None:
+        """Store raw payloads as received (before parsing); a payload already stored keeps its row."""
+        with self.session() as s:
+            self._save_raw(s, payloads)
+
+    def upsert_interactions(self, items: Sequence[Interaction]) -> None:
+        """Insert or update interactions with their messages."""
+        with self.session() as s:
+            self._upsert_interactions(s, items)
+
+    def cursor(self, adapter: str) -> Cursor | None:
+        """The saved cursor of one adapter instance, or None before its first committed batch."""
+        with self.session() as s:
+            row = s.get(t.CursorRow, adapter)
+            return dict(row.value) if row else None
+
+    def set_cursor(self, adapter: str, cursor: Cursor) -> None:
+        """Save an adapter's cursor."""
+        with self.session() as s:
+            upsert(s, t.CursorRow.__table__,
+                   [{"adapter": adapter, "value": dict(cursor), "updated_at": t.utcnow()}], ["adapter"])
+
+    @staticmethod
+    def _save_raw(s: Session, payloads: Sequence[RawPayload]) -> None:
+        rows = [{"id": p.id, "source": p.source, "kind": p.kind, "ref": p.ref, "content": p.content,
+                 "size": len(p.content), "status": p.status, "reason": p.reason,
+                 "updated_at": t.utcnow()} for p in payloads]
+        # A payload seen again keeps its bytes; its status follows the latest parse.
+        upsert(s, t.RawPayloadRow.__table__, rows, ["id"], ["status", "reason", "updated_at"])
+
+    @staticmethod
+    def _upsert_interactions(s: Session, items: Sequence[Interaction]) -> None:
+        if not items:
+            return
+        agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).tuples().all())
+        inter_rows, msg_rows, links = [], [], []
+        for it in items:
+            team = next((agent_team.get(a) for a in it.agent_ids if agent_team.get(a)), None)
+            inter_rows.append({"id": it.id, "source": it.source, "native_id": it.native_id,
+                               "channel": it.channel, "subject": it.subject, "started_at": it.started_at,
+                               "team_id": team, "meta": dict(it.meta), "updated_at": t.utcnow()})
+            links += [{"interaction_id": it.id, "raw_payload_id": r} for r in it.raw_payload_ids]
+            for m in it.messages:
+                msg_rows.append({
+                    "id": m.id, "interaction_id": it.id, "seq": m.seq, "role": m.author.role,
+                    "author_id": m.author.id, "author_name": m.author.name,
+                    "agent_id": m.author.agent_id if m.author.agent_id in agent_team else None,
+                    "role_guessed": m.author.role_guessed, "sent_at": m.sent_at, "text": m.text,
+                    "internal": m.internal, "language": m.language, "meta": dict(m.meta)})
+        upsert(s, t.InteractionRow.__table__, inter_rows, ["id"])
+        upsert(s, t.InteractionPayloadRow.__table__, links, ["interaction_id", "raw_payload_id"], [])
+        # An edited message (same id, new text) must be scored again: reset scored_version on text change.
+        existing = dict(s.execute(select(t.MessageRow.id, t.MessageRow.text)
+                                  .where(t.MessageRow.id.in_([r["id"] for r in msg_rows]))).tuples().all()) \
+            if len(msg_rows) < 20000 else {}
+        for r in msg_rows:
+            if r["id"] in existing and existing[r["id"]] != r["text"]:
+                r["scored_version"] = None
+        upsert(s, t.MessageRow.__table__, msg_rows, ["id"],
+               ["seq", "role", "author_id", "author_name", "agent_id", "role_guessed", "sent_at", "text",
+                "internal", "language", "meta"])
+        changed = [r["id"] for r in msg_rows if r.get("scored_version", "") is None]
+        if changed:
+            s.execute(update(t.MessageRow).where(t.MessageRow.id.in_(changed)).values(scored_version=None))
+
+    # --- quarantine ------------------------------------------------------------------------------
+    def quarantined(self, source: str | None = None) -> list[t.RawPayloadRow]:
+        """Quarantined raw payloads, oldest first."""
+        with self.session() as s:
+            q = select(t.RawPayloadRow).where(t.RawPayloadRow.status == "quarantined")
+            if source:
+                q = q.where(t.RawPayloadRow.source == source)
+            return list(s.scalars(q.order_by(t.RawPayloadRow.received_at)))
+
+    def raw_payload(self, payload_id: str) -> t.RawPayloadRow | None:
+        """One raw payload by id."""
+        with self.session() as s:
+            return s.get(t.RawPayloadRow, payload_id)
+
+    def mark_raw(self, payload_id: str, status: str, reason: str | None) -> None:
+        """Set a raw payload's status after a retry, counting the attempt."""
+        with self.session() as s:
+            s.execute(update(t.RawPayloadRow).where(t.RawPayloadRow.id == payload_id).values(
+                status=status, reason=reason, attempts=t.RawPayloadRow.attempts + 1, updated_at=t.utcnow()))
+
+    # --- scoring ---------------------------------------------------------------------------------
+    def pending_messages(self, model_version: str, limit: int | None = None) -> list[PendingMessage]:
+        """Customer-facing agent messages not yet scored by this model version, with customer context."""
+        with self.session() as s:
+            q = (select(t.MessageRow.id, t.MessageRow.interaction_id, t.MessageRow.seq, t.MessageRow.text,
+                        t.MessageRow.language)
+                 .where(t.MessageRow.role == "agent", t.MessageRow.internal.is_(False),
+                        (t.MessageRow.scored_version.is_(None)) | (t.MessageRow.scored_version != model_version))
+                 .order_by(t.MessageRow.interaction_id, t.MessageRow.seq))
+            if limit:
+                q = q.limit(limit)
+            rows = s.execute(q).all()
+            if not rows:
+                return []
+            ids = {r.interaction_id for r in rows}
+            turns: dict[str, list[tuple[int, str, str]]] = {}
+            for iid in _chunks(sorted(ids), 500):
+                for c in s.execute(select(t.MessageRow.interaction_id, t.MessageRow.seq, t.MessageRow.role,
+                                          t.MessageRow.text)
+                                   .where(t.MessageRow.interaction_id.in_(iid), t.MessageRow.internal.is_(False))):
+                    turns.setdefault(c.interaction_id, []).append((c.seq, c.role, c.text))
+        out = []
+        for r in rows:
+            conv = sorted(turns.get(r.interaction_id, []))
+            context: list[str] = []
+            for seq, role, text in conv:
+                if seq >= r.seq:
+                    break
+                if role == "customer":
+                    context.append(text)
+                elif role == "agent":
+                    context = []
+            out.append(PendingMessage(r.id, r.interaction_id, r.text, r.language, "\n\n".join(context)))
+        return out
+
+    def save_scores(self, scores: Sequence[MessageScore]) -> None:
+        """Replace each message's scores and findings with this run's, and mark it scored."""
+        if not scores:
+            return
+        with self.session() as s:
+            ids = [x.message_id for x in scores]
+            for chunk in _chunks(ids, 500):
+                # Findings already reviewed are kept (their history matters); others are replaced.
+                reviewed = select(t.ReviewRow.finding_id)
+                s.execute(delete(t.FindingRow).where(t.FindingRow.message_id.in_(chunk),
+                                                     t.FindingRow.id.not_in(reviewed)))
+                s.execute(delete(t.MessageScoreRow).where(t.MessageScoreRow.message_id.in_(chunk)))
+            now = t.utcnow()
+            score_rows, finding_rows = [], []
+            for x in scores:
+                for label, value in x.scores.items():
+                    thr = x.thresholds.get(label, 1.0)
+                    score_rows.append({"message_id": x.message_id, "label": label, "score": float(value),
+                                       "threshold": float(thr), "flagged": float(value) >= thr,
+                                       "model_version": x.model_version,
+                                       "threshold_version": x.threshold_version, "scored_at": now})
+                for f in x.findings:
+                    finding_rows.append({
+                        "message_id": f.message_id, "label": f.label, "score": float(f.score),
+                        "start": f.start, "end": f.end, "evidence": f.evidence, "detector": f.detector,
+                        "detector_version": f.detector_version, "threshold_version": x.threshold_version,
+                        "rule": f.rule, "explanation": f.explanation, "suggestion": f.suggestion,
+                        "flagged": float(f.score) >= x.thresholds.get(f.label, 1.0), "status": "open",
+                        "created_at": now})
+            if score_rows:
+                s.execute(t.MessageScoreRow.__table__.insert(), score_rows)
+            if finding_rows:
+                s.execute(t.FindingRow.__table__.insert(), finding_rows)
+            for x in scores:
+                s.execute(update(t.MessageRow).where(t.MessageRow.id == x.message_id)
+                          .values(scored_version=x.model_version, language=x.language))
+
+
+def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def as_utc(value: datetime) -> datetime:
+    """A datetime read back from SQLite (naive) made timezone-aware UTC."""
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
