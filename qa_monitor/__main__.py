@@ -1,0 +1,5 @@
+"""`python -m qa_monitor` runs the CLI."""
+
+from qa_monitor.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The FastAPI service: `create_app(settings)` builds it; nothing is created at import."""
