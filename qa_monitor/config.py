@@ -128,14 +128,18 @@ class PipelineSpec(_Spec):
         return self.thresholds.languages.get(language, {}).get(label, self.thresholds.default.get(label))
 
 
-def _key_line(text: str, key: str) -> int | None:
-    """The first line (1-based) where the last part of a dotted key is assigned or opened as a table."""
-    last = key.split(".")[-1]
-    if last.isdigit():
-        parts = [p for p in key.split(".") if not p.isdigit()]
-        last = parts[-1] if parts else last
-    pattern = re.compile(rf"^\s*(\[\[?\s*)?([\w.\"-]*\.)?\"?{re.escape(last)}\"?\s*(=|\]|\.)", re.M)
-    m = pattern.search(text)
+def _key_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The line (1-based) where a key is set, following array-of-tables indexes (`sources.1.name`)."""
+    pos = 0
+    parts = [str(x) for x in loc]
+    for i, part in enumerate(parts[:-1]):
+        if parts[i + 1].isdigit() and not part.isdigit():
+            headers = list(re.finditer(rf"^\s*\[\[\s*{re.escape(part)}\s*\]\]", text[pos:], re.M))
+            n = int(parts[i + 1])
+            if n < len(headers):
+                pos += headers[n].end()
+    last = next((p for p in reversed(parts) if not p.isdigit()), "")
+    m = re.compile(rf"^\s*(\[\[?\s*)?([\w.\"-]*\.)?\"?{re.escape(last)}\"?\s*(=|\]|\.)", re.M).search(text, pos)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
@@ -156,12 +160,13 @@ def load_pipeline(path: str | Path) -> PipelineSpec:
     try:
         spec = PipelineSpec.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
+        # An unknown key usually explains a missing one (a misspelling): report it first.
+        err = sorted(e.errors(), key=lambda x: x["type"] != "extra_forbidden")[0]
         key = ".".join(str(x) for x in err["loc"]) or "(root)"
         expected = err["msg"]
         if err["type"] == "extra_forbidden":
             expected = "unknown key (check its spelling)"
-        raise PipelineError(str(p), key, expected, _key_line(text, key)) from None
+        raise PipelineError(str(p), key, expected, _key_line(text, tuple(err["loc"]))) from None
     _check_references(spec, p, text)
     spec.path = p
     return spec
@@ -171,13 +176,14 @@ def _check_references(spec: PipelineSpec, path: Path, text: str) -> None:
     teams = {t.id for t in spec.teams}
     for i, a in enumerate(spec.agents):
         if a.team not in teams:
+            declared = ", ".join(sorted(teams)) or "none"
             raise PipelineError(str(path), f"agents.{i}.team", f"'{a.team}' is not a declared team id "
-                                f"(declared: {', '.join(sorted(teams)) or 'none'})", _key_line(text, "team"))
+                                f"(declared: {declared})", _key_line(text, ("agents", i, "team")))
     for level in [spec.thresholds.default, *spec.thresholds.languages.values()]:
         for label, value in level.items():
             if label not in LABELS:
                 raise PipelineError(str(path), f"thresholds.{label}", f"a label, one of {', '.join(LABELS)}",
-                                    _key_line(text, label))
+                                    _key_line(text, ("thresholds", label)))
             if not 0.0 <= value <= 1.0:
                 raise PipelineError(str(path), f"thresholds.{label}", "a number between 0 and 1",
-                                    _key_line(text, label))
+                                    _key_line(text, ("thresholds", label)))

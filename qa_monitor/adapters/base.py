@@ -83,4 +83,4 @@ def build_adapter(source: SourceSpec, spec: PipelineSpec) -> Adapter:
                           f"(known: {', '.join(sorted(REGISTRY))})")
     module, cls = target.split(":")
     adapter_cls = getattr(importlib.import_module(module), cls)
-    return adapter_cls(source=source, directory=Directory(spec), pipeline=spec)  # type: ignore[no-any-return]
+    return adapter_cls(source=source, directory=Directory(spec), pipeline=spec)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +29,7 @@ class PendingMessage:
     customer: str
 
 
-def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+def upsert(session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str],
            update_cols: Sequence[str] | None = None) -> None:
     """Insert rows, or update the given columns where the key already exists (SQLite and PostgreSQL)."""
     if not rows:
@@ -120,7 +120,7 @@ class Store:
     def _upsert_interactions(s: Session, items: Sequence[Interaction]) -> None:
         if not items:
             return
-        agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).tuples().all())
+        agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).all())
         inter_rows, msg_rows, links = [], [], []
         for it in items:
             team = next((agent_team.get(a) for a in it.agent_ids if agent_team.get(a)), None)
@@ -139,7 +139,7 @@ class Store:
         upsert(s, t.InteractionPayloadRow.__table__, links, ["interaction_id", "raw_payload_id"], [])
         # An edited message (same id, new text) must be scored again: reset scored_version on text change.
         existing = dict(s.execute(select(t.MessageRow.id, t.MessageRow.text)
-                                  .where(t.MessageRow.id.in_([r["id"] for r in msg_rows]))).tuples().all()) \
+                                  .where(t.MessageRow.id.in_([r["id"] for r in msg_rows]))).all()) \
             if len(msg_rows) < 20000 else {}
         for r in msg_rows:
             if r["id"] in existing and existing[r["id"]] != r["text"]:
@@ -236,9 +236,9 @@ class Store:
                         "flagged": float(f.score) >= x.thresholds.get(f.label, 1.0), "status": "open",
                         "created_at": now})
             if score_rows:
-                s.execute(t.MessageScoreRow.__table__.insert(), score_rows)
+                s.execute(insert(t.MessageScoreRow), score_rows)
             if finding_rows:
-                s.execute(t.FindingRow.__table__.insert(), finding_rows)
+                s.execute(insert(t.FindingRow), finding_rows)
             for x in scores:
                 s.execute(update(t.MessageRow).where(t.MessageRow.id == x.message_id)
                           .values(scored_version=x.model_version, language=x.language))

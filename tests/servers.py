@@ -1,0 +1,45 @@
+"""Helpers for tests that start real servers: free ports, waiting, and skip-or-fail when a binary is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> None:
+    """Block until something accepts connections on the port, or raise TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+def need_binary(path_or_name: str, package: str) -> str:
+    """The binary's path; when missing, skip (or fail under QA_MONITOR_REQUIRE_SERVERS=1, as in CI)."""
+    found = path_or_name if os.path.isabs(path_or_name) and os.path.exists(path_or_name) else shutil.which(
+        path_or_name)
+    if not found:
+        missing(f"{path_or_name} not found (install the Debian package '{package}')")
+    return str(found)
+
+
+def missing(reason: str) -> None:
+    """Skip a test whose server is unavailable; in CI (QA_MONITOR_REQUIRE_SERVERS=1) that is a failure."""
+    if os.environ.get("QA_MONITOR_REQUIRE_SERVERS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
