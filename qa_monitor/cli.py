@@ -98,6 +98,72 @@ def init_db(pipeline: Annotated[Path | None, typer.Option(help="also load teams 
 
 
 # --- demo --------------------------------------------------------------------------------------------
+DEMO_PIPELINE = Path("pipelines/demo.toml")
+
+
+def print_summary(store: Any) -> None:
+    """The summary table: interactions, agent messages, and flags per label and language."""
+    from rich.table import Table
+
+    from qa_monitor.records import LABELS, LANGUAGES
+    from qa_monitor.storage.store import summary
+
+    data = summary(store)
+    console.print(f"interactions: [bold]{data['interactions']}[/bold]   agent messages: "
+                  f"[bold]{data['agent_messages']}[/bold]   quarantined payloads: {data['quarantined']}")
+    langs = sorted({lang for per in data["flags"].values() for lang in per} | set(LANGUAGES),
+                   key=lambda x: (x not in LANGUAGES, LANGUAGES.index(x) if x in LANGUAGES else 0, x))
+    table = Table(title="flagged agent messages per label and language")
+    table.add_column("label")
+    for lang in langs:
+        table.add_column(lang, justify="right")
+    table.add_column("total", justify="right")
+    for label in LABELS:
+        per = data["flags"].get(label, {})
+        table.add_row(label, *[str(per.get(lang, 0)) for lang in langs], str(sum(per.values())))
+    console.print(table)
+
+
+@app.command()
+@friendly
+def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] = DEMO_PIPELINE,
+         serve: Annotated[bool, typer.Option(help="serve the API when done")] = True,
+         host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="port to serve on")] = 8000) -> None:
+    """Set up the database, ingest and score the demo samples, print a summary, create a token and serve."""
+    from qa_monitor.ingest import ingest_pipeline
+    from qa_monitor.scoring.runner import score_pending
+    from qa_monitor.service.auth import create_token, create_user
+    from qa_monitor.storage.db import redact_url
+
+    settings = get_settings()
+    spec = load_pipeline(pipeline)
+    store = open_store(settings)
+    store.sync_directory(spec)
+    console.print(f"database: {redact_url(settings.database_url)}")
+    ingest_pipeline(store, spec, progress=console)
+    score_pending(store, settings, spec, progress=console)
+    print_summary(store)
+    try:
+        _, token = create_user(store, "demo-manager", "manager", [t.id for t in spec.teams])
+    except QAMonitorError:
+        token = create_token(store, "demo-manager")
+    url = f"http://{host}:{port}"
+    console.print(f"\nmanager token: [bold]{token}[/bold]")
+    console.print(f"try: curl -H 'Authorization: Bearer {token}' '{url}/interactions?flagged=true'")
+    console.print(f"dashboard: {url}/ui")
+    if serve:
+        run_server(settings, host, port)
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
+    """Serve the API with uvicorn until interrupted."""
+    import uvicorn
+
+    from qa_monitor.service.app import create_app
+
+    console.print(f"serving on http://{host}:{port} (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

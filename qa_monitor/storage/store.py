@@ -254,3 +254,24 @@ def as_utc(value: datetime) -> datetime:
     from datetime import UTC
 
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def summary(store: Store) -> dict[str, Any]:
+    """Counts for the CLI summary: interactions, agent messages, and flagged findings per label and language."""
+    from sqlalchemy import func
+
+    with store.session() as s:
+        interactions = s.scalar(select(func.count()).select_from(t.InteractionRow)) or 0
+        agent_messages = s.scalar(select(func.count()).select_from(t.MessageRow)
+                                  .where(t.MessageRow.role == "agent", t.MessageRow.internal.is_(False))) or 0
+        rows = s.execute(select(t.MessageScoreRow.label, t.MessageRow.language, func.count())
+                         .join(t.MessageRow, t.MessageRow.id == t.MessageScoreRow.message_id)
+                         .where(t.MessageScoreRow.flagged.is_(True))
+                         .group_by(t.MessageScoreRow.label, t.MessageRow.language)).all()
+        quarantined = s.scalar(select(func.count()).select_from(t.RawPayloadRow)
+                               .where(t.RawPayloadRow.status == "quarantined")) or 0
+    flags: dict[str, dict[str, int]] = {}
+    for label, language, n in rows:
+        flags.setdefault(label, {})[language or "unknown"] = int(n)
+    return {"interactions": int(interactions), "agent_messages": int(agent_messages), "flags": flags,
+            "quarantined": int(quarantined)}
