@@ -98,14 +98,13 @@ class ThreadIndex:
         return mail.message_id
 
     def add(self, root: str, mail: ParsedMail, locator: Any) -> None:
-        """Record a message in its thread (the first locator seen for a message-id is kept)."""
+        """Record a message in its thread; the latest locator wins (it is the one readable now)."""
         entry = self.threads.get(root)
         if entry is None:
             entry = ThreadEntry({}, "", 0.0)
             if len(self.threads) >= self.max_threads:
                 self._evict()
-        if mail.message_id not in entry.messages:
-            entry.messages[mail.message_id] = locator
+        entry.messages[mail.message_id] = locator
         if not entry.subject or mail.message_id == root:
             entry.subject = normalise_subject(mail.subject)
         entry.last = max(entry.last, mail.date.timestamp())
