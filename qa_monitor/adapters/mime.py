@@ -62,6 +62,9 @@ def _script(c: str) -> str:
     return "cyr" if "\u0400" <= c <= "\u04ff" else "lat"
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def plausibility(text: str) -> float:
     """How much decoded text looks like real writing: 1.0 for clean letters, negative for mojibake or binary."""
     total = 0.0
@@ -84,12 +87,15 @@ def plausibility(text: str) -> float:
             total -= 3
         elif 0x2500 <= o < 0x2600 or o < 0x2000:
             total -= 1  # box drawing and stray Latin-1/Cyrillic symbols: what mis-decoding produces
-        # Mis-decoded KOI8-R/Windows-1251 swaps case, and mis-decoding mixes scripts inside one word.
-        if c.isupper() and prev.islower():
-            total -= 1.5
+        # Mis-decoding mixes scripts inside one word.
         if _script(prev) and _script(c) and _script(prev) != _script(c):
             total -= 1.5
         prev = c
+    # Mis-decoded KOI8-R/Windows-1251 swaps case: "гДПЮБЯРБСИРЕ"; a word with a lower-case letter followed by a
+    # capital counts against every non-ASCII letter in it (ASCII-only words such as "iPhone" are left alone).
+    for word in _WORD.findall(text):
+        if not word.isascii() and any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False)):
+            total -= 2.5 * sum(1 for c in word if ord(c) >= 128)
     return 1.0 if n == 0 else total / n
 
 

@@ -21,6 +21,7 @@ _ATTRIBUTION = re.compile(
     r"|.{0,300}\b(?:rakst[īi]ja|raksta)\s*:"         # lv
     r"|am\b.{0,300}\bschrieb\s*:"                    # de
     r"|.{0,300}\bwrote\s*:"                          # en, name first ("Anna Smith wrote:")
+    r"|.{0,200}\d.{0,200}<[^<>\s]+@[^<>\s]+>\s*:"      # Gmail in ru/lv: "<date>, <name> <address>:"
     r")\s*$",
     re.IGNORECASE,
 )
