@@ -134,16 +134,14 @@ def ingest_cmd(pipeline: PipelineArg,
 @friendly
 def quarantine_list(source: Annotated[str | None, typer.Option(help="only this source")] = None) -> None:
     """List quarantined raw payloads with their reasons."""
-    from rich.table import Table
-
     store = open_store()
     rows = store.quarantined(source)
-    table = Table(title=f"{len(rows)} quarantined payload(s)")
-    for col in ("id", "source", "kind", "ref", "bytes", "attempts", "reason"):
-        table.add_column(col, overflow="fold")
+    # one payload per line (ids stay whole for copying into 'quarantine retry'), its reason indented below
     for r in rows:
-        table.add_row(r.id, r.source, r.kind, r.ref, str(r.size), str(r.attempts), r.reason or "")
-    console.print(table)
+        console.print(f"[bold]{r.id}[/bold]  {r.source}  {r.kind}  {r.ref}  {r.size} bytes  "
+                      f"{r.attempts} attempt(s)", highlight=False, soft_wrap=True)
+        console.print(f"    {r.reason or ''}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"{len(rows)} quarantined payload(s)")
     store.close()
 
 

@@ -246,7 +246,7 @@ def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None
 
 
 def parse_time(value: Any, what: str = "time") -> datetime:
-    """A timezone-aware datetime from unix seconds (or milliseconds) or an ISO 8601 string; naive means UTC."""
+    """A UTC datetime from unix seconds (or milliseconds) or an ISO 8601 string; naive means UTC."""
     if isinstance(value, bool) or value is None or value == "":
         raise ParseError(f"missing {what}")
     if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value)):
@@ -259,7 +259,8 @@ def parse_time(value: Any, what: str = "time") -> datetime:
             dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise ParseError(f"{what} '{value[:40]}' is not an ISO 8601 date-time or unix time") from None
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        # stored as UTC: SQLite keeps no offset, so a local time would read back shifted
+        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
     raise ParseError(f"{what} has an unexpected type {type(value).__name__}")
 
 

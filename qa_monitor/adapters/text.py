@@ -9,10 +9,16 @@ _BLOCK = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalised text with trailing spaces removed and at most one blank line in a row."""
+    """NFC-normalised text with runs of spaces collapsed, lines trimmed and at most one blank line in a row."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " "))
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _BLANKS.sub("\n\n", "\n".join(line.strip() for line in text.split("\n")))
+    return text.strip()
+
+
+_SPACES = re.compile(r"[ \t]{2,}|\t")
+_BLANKS = re.compile(r"\n{3,}")
 
 
 def html_to_text(html: str) -> str:
