@@ -1,0 +1,439 @@
+"""Chat and ticket exports: Zendesk, Freshdesk, Intercom, Slack, and the generic JSONL format.
+
+Each export is split into self-contained units (a ticket, a conversation, a Slack thread of one day, a run of JSONL
+lines of one interaction) stored as raw payloads, so that a quarantined unit can be parsed again on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time
+from qa_monitor.adapters.text import clean_text, html_to_text
+from qa_monitor.errors import ParseError, SourceError
+from qa_monitor.records import Channel, Interaction, Message, Participant, RawPayload
+
+
+def _interaction(adapter: FileAdapter, native: str, messages: list[Message], *, subject: str | None = None,
+                 channel: str | None = None, meta: dict[str, Any] | None = None) -> Interaction:
+    if not messages:
+        raise ParseError(f"interaction {native} has no messages")
+    ch: Channel = (channel or adapter.channel)  # type: ignore[assignment]
+    return Interaction(id=adapter.iid(native), source=adapter.source.name, native_id=native, channel=ch,
+                       started_at=min(m.sent_at for m in messages), messages=tuple(messages),
+                       subject=subject, meta=meta or {})
+
+
+# --- Zendesk ---------------------------------------------------------------------------------------------
+
+class ZendeskAdapter(FileAdapter):
+    """Zendesk tickets with comments: Incremental Export JSONL, or the API's `{"tickets": [...], "users": [...]}`.
+
+    Comments that are not public are internal notes. Author roles come from the users list (agent/admin = agent,
+    end-user = customer), then the pipeline's agents; an author missing from both is the customer when they are
+    the requester and otherwise a guessed agent. `options.users_path` may name a separate users export.
+    """
+
+    name: ClassVar[str] = "zendesk"
+    suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
+    channel: ClassVar[str] = "ticket"
+
+    def _extra_users(self) -> dict[str, dict[str, Any]]:
+        path = self.source.options.get("users_path")
+        if not path:
+            return {}
+        p = Path(str(path))
+        if not p.is_absolute() and self.pipeline.path is not None and not p.exists():
+            p = self.pipeline.path.parent / p
+        if not p.exists():
+            raise SourceError(f"source '{self.source.name}': options.users_path {p} does not exist")
+        with p.open("rb") as fh:
+            if p.suffix in (".jsonl", ".ndjson"):
+                users = [v for _, _, v, err in json_lines(fh, p.name) if v is not None and err is None]
+            else:
+                users = list(json_items(fh, "users"))
+        return {str(u["id"]): _user(u) for u in users if isinstance(u, dict) and "id" in u}
+
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """One payload per ticket, carrying the users its comments mention."""
+        extra = self._extra_users()
+        if ref.endswith((".jsonl", ".ndjson")):
+            for n, line, value, err in json_lines(fh, ref):
+                if err or not isinstance(value, dict):
+                    yield self.quarantine("zendesk.ticket", f"{ref}:{n}", line,
+                                          err or f"{ref} line {n}: expected a JSON object (one ticket)")
+                    continue
+                ticket = value.get("ticket", value)
+                users = {**extra, **{str(u["id"]): _user(u) for u in value.get("users", []) if "id" in u}}
+                if "comments" in value and "comments" not in ticket:
+                    ticket = {**ticket, "comments": value["comments"]}
+                yield self.payload("zendesk.ticket", f"{ref}:{n}", _ticket_unit(ticket, users))
+            return
+        head = fh.read(4096).lstrip()
+        fh.seek(0)
+        if head[:1] == b"{" and b'"tickets"' not in head:
+            doc = json.load(fh)  # one ticket: {"ticket": {...}, "comments": [...], "users": [...]}
+            ticket = dict(doc.get("ticket", doc))
+            if "comments" in doc:
+                ticket["comments"] = doc["comments"]
+            users = {**extra, **{str(u["id"]): _user(u) for u in doc.get("users", []) if "id" in u}}
+            yield self.payload("zendesk.ticket", ref, _ticket_unit(ticket, users))
+            return
+        # the users list may come after the tickets: read it in a first streaming pass
+        users = dict(extra)
+        if head[:1] == b"{":
+            users.update({str(u["id"]): _user(u) for u in json_items(fh, "users") if isinstance(u, dict)
+                          and "id" in u and "role" in u})
+            fh.seek(0)
+        for i, ticket in enumerate(json_items(fh, "tickets")):
+            yield self.payload("zendesk.ticket", f"{ref}#{i}", _ticket_unit(ticket, users))
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """One ticket and its comments."""
+        doc = load_json(raw)
+        ticket, users = doc.get("ticket") or {}, doc.get("users") or {}
+        if "id" not in ticket:
+            raise ParseError(f"{raw.ref}: ticket without an id")
+        native = str(ticket["id"])
+        requester = str(ticket.get("requester_id", ""))
+        comments = ticket.get("comments") or []
+        if not comments and ticket.get("description"):
+            comments = [{"id": "description", "author_id": ticket.get("requester_id"), "public": True,
+                         "body": ticket["description"], "created_at": ticket.get("created_at")}]
+        iid = self.iid(native)
+        msgs: list[Message] = []
+        for seq, c in enumerate(sorted(comments, key=lambda c: str(c.get("created_at", "")))):
+            text = c.get("plain_body") or c.get("body") or ""
+            if not text and c.get("html_body"):
+                text = html_to_text(c["html_body"])
+            text = clean_text(text)
+            if not text:
+                continue
+            author = str(c.get("author_id", ""))
+            msgs.append(Message(id=f"{iid}#{c.get('id', seq)}", interaction_id=iid, seq=seq,
+                                author=self._author(author, users.get(author), requester),
+                                sent_at=parse_time(c.get("created_at") or ticket.get("created_at"),
+                                                   f"ticket {native} comment time"),
+                                text=text, internal=not c.get("public", True)))
+        return [_interaction(self, native, msgs, subject=ticket.get("subject"),
+                             meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})]
+
+    def _author(self, author: str, user: dict[str, Any] | None, requester: str) -> Participant:
+        if author == "-1":
+            return Participant(id=author, role="system", name="Zendesk")
+        user = user or {}
+        hint = {"agent": "agent", "admin": "agent", "end-user": "customer"}.get(str(user.get("role")))
+        pid = user.get("email") or author
+        if hint or self.directory.agent_for(email=user.get("email"), handle=author, name=user.get("name")):
+            return self.directory.participant(pid, name=user.get("name"), email=user.get("email"), handle=author,
+                                              role_hint=hint)
+        if author == requester:
+            return Participant(id=pid, role="customer", name=user.get("name"))
+        return Participant(id=pid, role="agent", name=user.get("name"), role_guessed=True)
+
+
+def _user(u: dict[str, Any]) -> dict[str, Any]:
+    return {k: u.get(k) for k in ("id", "name", "email", "role") if u.get(k) is not None}
+
+
+def _ticket_unit(ticket: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ids = {str(c.get("author_id")) for c in ticket.get("comments") or []} | {str(ticket.get("requester_id"))}
+    return {"ticket": ticket, "users": {k: v for k, v in users.items() if k in ids}}
+
+
+# --- Freshdesk -------------------------------------------------------------------------------------------
+
+class FreshdeskAdapter(FileAdapter):
+    """Freshdesk tickets with `conversations` (API `include=conversations`): a JSON array, `{"tickets": [...]}`
+    or JSONL. `incoming` entries are the customer's, outgoing ones and private notes the agents'."""
+
+    name: ClassVar[str] = "freshdesk"
+    suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
+    channel: ClassVar[str] = "ticket"
+
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """One payload per ticket."""
+        if ref.endswith((".jsonl", ".ndjson")):
+            for n, line, value, err in json_lines(fh, ref):
+                if err or not isinstance(value, dict):
+                    yield self.quarantine("freshdesk.ticket", f"{ref}:{n}", line,
+                                          err or f"{ref} line {n}: expected a JSON object (one ticket)")
+                else:
+                    yield self.payload("freshdesk.ticket", f"{ref}:{n}", value)
+            return
+        for i, ticket in enumerate(json_items(fh, "tickets")):
+            yield self.payload("freshdesk.ticket", f"{ref}#{i}", ticket)
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """One ticket: its description (the requester's first message) and its conversations."""
+        t = load_json(raw)
+        if not isinstance(t, dict) or "id" not in t:
+            raise ParseError(f"{raw.ref}: expected a ticket object with an id")
+        native = str(t["id"])
+        iid = self.iid(native)
+        requester = t.get("requester") or {}
+        msgs: list[Message] = []
+        desc = t.get("description_text") or (html_to_text(t["description"]) if t.get("description") else "")
+        if desc.strip():
+            rid = str(t.get("requester_id", requester.get("id", "requester")))
+            msgs.append(Message(id=f"{iid}#description", interaction_id=iid, seq=0,
+                                author=Participant(id=requester.get("email") or rid, role="customer",
+                                                   name=requester.get("name")),
+                                sent_at=parse_time(t.get("created_at"), f"ticket {native} created_at"),
+                                text=clean_text(desc)))
+        convs = sorted(t.get("conversations") or [], key=lambda c: str(c.get("created_at", "")))
+        for c in convs:
+            text = c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")
+            text = clean_text(text)
+            if not text:
+                continue
+            uid, email = str(c.get("user_id", "")), c.get("from_email")
+            email = _address(email) if email else None
+            if c.get("incoming") and not c.get("private"):
+                author = Participant(id=email or uid, role="customer", name=requester.get("name"))
+            else:
+                author = self.directory.participant(email or uid, email=email, handle=uid, role_hint="agent")
+            msgs.append(Message(id=f"{iid}#{c.get('id', len(msgs))}", interaction_id=iid, seq=len(msgs),
+                                author=author, sent_at=parse_time(c.get("created_at"), "conversation time"),
+                                text=text, internal=bool(c.get("private"))))
+        return [_interaction(self, native, msgs, subject=t.get("subject"),
+                             meta={"status": t.get("status"), "tags": t.get("tags", [])})]
+
+
+def _address(value: str) -> str:
+    m = re.search(r"<([^>]+)>", value)
+    return (m.group(1) if m else value).strip()
+
+
+# --- Intercom --------------------------------------------------------------------------------------------
+
+class IntercomAdapter(FileAdapter):
+    """Intercom conversations as the REST API returns them (`{"type": "conversation.list", "conversations": [...]}`),
+    a JSON array of conversations, or JSONL. admin = agent, user/lead = customer, bot = system; notes are internal."""
+
+    name: ClassVar[str] = "intercom"
+    suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
+
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """One payload per conversation."""
+        if ref.endswith((".jsonl", ".ndjson")):
+            for n, line, value, err in json_lines(fh, ref):
+                if err or not isinstance(value, dict):
+                    yield self.quarantine("intercom.conversation", f"{ref}:{n}", line,
+                                          err or f"{ref} line {n}: expected a JSON object (one conversation)")
+                else:
+                    yield self.payload("intercom.conversation", f"{ref}:{n}", value)
+            return
+        for i, conv in enumerate(json_items(fh, "conversations")):
+            yield self.payload("intercom.conversation", f"{ref}#{i}", conv)
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """One conversation: the opening message and every part with a body."""
+        c = load_json(raw)
+        if not isinstance(c, dict) or "id" not in c:
+            raise ParseError(f"{raw.ref}: expected a conversation object with an id")
+        native = str(c["id"])
+        iid = self.iid(native)
+        parts: list[dict[str, Any]] = []
+        src = c.get("source") or {}
+        if src.get("body"):
+            parts.append({**src, "id": src.get("id") or "source", "created_at": c.get("created_at"),
+                          "part_type": "comment"})
+        cp = c.get("conversation_parts") or {}
+        parts += cp.get("conversation_parts", []) if isinstance(cp, dict) else list(cp)
+        msgs: list[Message] = []
+        for p in parts:
+            if not p.get("body"):
+                continue  # assignments, closes and other events without text
+            text = html_to_text(str(p["body"]))
+            if not text:
+                continue
+            a = p.get("author") or {}
+            hint = {"admin": "agent", "bot": "system", "user": "customer", "lead": "customer",
+                    "contact": "customer"}.get(str(a.get("type")), "customer")
+            aid = str(a.get("id", ""))
+            author = (Participant(id=aid or "bot", role="system", name=a.get("name")) if hint == "system" else
+                      self.directory.participant(a.get("email") or aid, name=a.get("name"), email=a.get("email"),
+                                                 handle=aid, role_hint=hint))
+            msgs.append(Message(id=f"{iid}#{p['id']}", interaction_id=iid, seq=len(msgs), author=author,
+                                sent_at=parse_time(p.get("created_at") or c.get("created_at"), "part created_at"),
+                                text=text, internal=p.get("part_type") == "note"))
+        return [_interaction(self, native, msgs, subject=c.get("title") or src.get("subject") or None)]
+
+
+# --- Slack -----------------------------------------------------------------------------------------------
+
+_SLACK_META = {"users.json", "channels.json", "groups.json", "dms.json", "mpims.json", "integration_logs.json",
+               "canvases.json", "huddle_transcripts.json", "org_users.json"}
+_SLACK_SKIP_SUBTYPES = {"channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
+                        "pinned_item", "group_join", "group_leave", "reminder_add", "tombstone"}
+
+
+class SlackAdapter(FileAdapter):
+    """A Slack workspace export folder: `users.json` and one folder per channel of daily JSON files.
+
+    An interaction is a thread (a top-level message and its replies, which may span days); agents are recognised
+    by Slack user id, handle or display name in the pipeline's agent `handles`; bots are system turns.
+    """
+
+    name: ClassVar[str] = "slack"
+    suffixes: ClassVar[tuple[str, ...]] = (".json",)
+
+    def files(self) -> list[tuple[str, Path]]:
+        """The channels' daily files, without the workspace metadata files."""
+        return [(rel, p) for rel, p in super().files() if "/" in rel and p.name not in _SLACK_META]
+
+    def _users(self) -> dict[str, dict[str, Any]]:
+        if not hasattr(self, "_users_cache"):
+            p = self.path / "users.json"
+            users: dict[str, dict[str, Any]] = {}
+            if p.exists():
+                with p.open("rb") as fh:
+                    for u in json_items(fh, "members"):
+                        prof = u.get("profile") or {}
+                        users[str(u.get("id"))] = {
+                            "name": u.get("name"), "real_name": u.get("real_name") or prof.get("real_name"),
+                            "display_name": prof.get("display_name"), "email": prof.get("email"),
+                            "is_bot": bool(u.get("is_bot"))}
+            self._users_cache = users
+        return self._users_cache
+
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """One payload per thread within one channel-day file."""
+        channel = ref.split("/")[0]
+        threads: dict[str, list[dict[str, Any]]] = {}
+        for m in json_items(fh):
+            if not isinstance(m, dict) or "ts" not in m:
+                continue
+            threads.setdefault(str(m.get("thread_ts") or m["ts"]), []).append(m)
+        users = self._users()
+        for ts, msgs in threads.items():
+            ids = {str(m.get("user")) for m in msgs}
+            ids |= {u for m in msgs for u in re.findall(r"<@([A-Z0-9]+)", str(m.get("text", "")))}
+            yield self.payload("slack.thread", f"{ref}#{ts}", {
+                "channel": channel, "thread_ts": ts, "messages": msgs,
+                "users": {k: v for k, v in users.items() if k in ids}})
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """One thread (or the part of it posted that day)."""
+        doc = load_json(raw)
+        try:
+            channel, thread_ts, users = doc["channel"], str(doc["thread_ts"]), doc.get("users") or {}
+        except (KeyError, TypeError):
+            raise ParseError(f"{raw.ref}: not a Slack thread payload") from None
+        native = f"{channel}:{thread_ts}"
+        iid = self.iid(native)
+        start = float(thread_ts)
+        names = {k: (v.get("display_name") or v.get("real_name") or v.get("name") or k) for k, v in users.items()}
+        msgs: list[Message] = []
+        for m in sorted(doc.get("messages") or [], key=lambda m: float(m["ts"])):
+            if m.get("subtype") in _SLACK_SKIP_SUBTYPES:
+                continue
+            text = _slack_text(str(m.get("text", "")), names)
+            if not text:
+                continue
+            uid = str(m.get("user") or m.get("bot_id") or "")
+            u = users.get(uid, {})
+            if m.get("bot_id") or m.get("subtype") == "bot_message" or u.get("is_bot"):
+                author = Participant(id=uid or "bot", role="system", name=m.get("username") or u.get("name"))
+            else:
+                agent = (self.directory.agent_for(handle=uid) or self.directory.agent_for(handle=u.get("name"))
+                         or self.directory.agent_for(email=u.get("email"), name=names.get(uid)))
+                author = (Participant(id=uid, role="agent", name=names.get(uid), agent_id=agent) if agent else
+                          Participant(id=uid, role="customer", name=names.get(uid)))
+            ts = float(m["ts"])
+            # seq is the offset in milliseconds from the thread start, so days exported separately stay in order
+            msgs.append(Message(id=f"{iid}#{m['ts']}", interaction_id=iid,
+                                seq=min(int(round((ts - start) * 1000)), 2**31 - 1), author=author,
+                                sent_at=parse_time(ts), text=text))
+        if not msgs:
+            return []
+        it = _interaction(self, native, msgs, meta={"channel": channel})
+        from dataclasses import replace
+
+        return [replace(it, started_at=parse_time(start))]
+
+
+def _slack_text(text: str, names: dict[str, str]) -> str:
+    text = re.sub(r"<@([A-Z0-9]+)(\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
+    return clean_text(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+# --- generic JSONL ---------------------------------------------------------------------------------------
+
+JSONL_FIELDS = ("interaction_id", "message_id", "author", "role", "sent_at", "text")
+
+
+class JsonlAdapter(FileAdapter):
+    """The generic format: one message per line (see docs/sources-chat.md). Consecutive lines of one interaction
+    form one payload; an interaction may continue later in the file (its messages are merged on upsert)."""
+
+    name: ClassVar[str] = "jsonl"
+    suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
+
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """Runs of consecutive lines with the same interaction_id; a broken line is quarantined alone."""
+        run: list[bytes] = []
+        run_id, first = None, 0
+        for n, line, value, err in json_lines(fh, ref):
+            iid = value.get("interaction_id") if isinstance(value, dict) else None
+            if err or iid is None:
+                if run:
+                    yield self.payload("jsonl.lines", f"{ref}:{first}", b"\n".join(run))
+                    run, run_id = [], None
+                yield self.quarantine("jsonl.lines", f"{ref}:{n}", line,
+                                      err or f"{ref} line {n}: expected a JSON object with an interaction_id")
+                continue
+            if iid != run_id or len(run) >= 1000:
+                if run:
+                    yield self.payload("jsonl.lines", f"{ref}:{first}", b"\n".join(run))
+                run, run_id, first = [], iid, n
+            run.append(line)
+        if run:
+            yield self.payload("jsonl.lines", f"{ref}:{first}", b"\n".join(run))
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """One interaction's consecutive lines; seq is the line number, so order holds across runs."""
+        first = int(raw.ref.rsplit(":", 1)[-1]) if raw.ref.rsplit(":", 1)[-1].isdigit() else 1
+        msgs: list[Message] = []
+        native = subject = None
+        channel = "chat"
+        for offset, line in enumerate(raw.content.split(b"\n")):
+            where = f"{raw.ref.rsplit(':', 1)[0]} line {first + offset}"
+            try:
+                d = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise ParseError(f"{where}: invalid JSON: {e}") from None
+            missing = [f for f in JSONL_FIELDS if d.get(f) in (None, "")]
+            if missing:
+                raise ParseError(f"{where}: missing {', '.join(missing)}")
+            role = str(d["role"])
+            if role not in ("agent", "customer", "system"):
+                raise ParseError(f"{where}: role '{role[:20]}' is not agent, customer or system")
+            native = str(d["interaction_id"])
+            channel = str(d.get("channel") or "chat")
+            if channel not in ("email", "chat", "call", "ticket"):
+                raise ParseError(f"{where}: channel '{channel[:20]}' is not email, chat, call or ticket")
+            subject = subject or d.get("subject")
+            iid = self.iid(native)
+            author = str(d["author"])
+            if role == "agent":
+                agent = self.directory.agent_for(email=author if "@" in author else None, handle=author,
+                                                 name=d.get("author_name"))
+                p = Participant(id=author, role="agent", name=d.get("author_name"), agent_id=agent)
+            else:
+                p = Participant(id=author, role=role, name=d.get("author_name"))  # type: ignore[arg-type]
+            msgs.append(Message(id=f"{iid}#{d['message_id']}", interaction_id=iid, seq=first + offset, author=p,
+                                sent_at=parse_time(d["sent_at"], f"{where}: sent_at"),
+                                text=clean_text(str(d["text"])), internal=bool(d.get("internal", False)),
+                                language=d.get("language")))
+        assert native is not None
+        return [_interaction(self, native, msgs, subject=subject, channel=channel)]
+

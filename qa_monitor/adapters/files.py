@@ -1,0 +1,274 @@
+"""Shared machinery for adapters that read export files: file walking, resumable cursors, batching, quarantine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import ijson
+
+from qa_monitor.adapters.base import Directory
+from qa_monitor.config import PipelineSpec, SourceSpec
+from qa_monitor.errors import ParseError, SourceError
+from qa_monitor.records import Batch, Cursor, Interaction, RawPayload
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One self-contained piece of a file (a ticket, a conversation, a thread, a transcript) as a raw payload."""
+
+    raw: RawPayload
+
+
+class FileAdapter:
+    """Base for file adapters: walks `options.path`, yields batches of parsed units with a resumable cursor.
+
+    The cursor is `{"done": {file: fingerprint}, "file": current file, "fp": its fingerprint, "item": units done}`;
+    a file whose fingerprint (size and mtime) changed is read again, which is harmless because stores upsert.
+    """
+
+    name: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    channel: ClassVar[str] = "chat"
+
+    def __init__(self, *, source: SourceSpec, directory: Directory, pipeline: PipelineSpec) -> None:
+        self.source = source
+        self.directory = directory
+        self.pipeline = pipeline
+        opts = source.options
+        if "path" not in opts:
+            raise SourceError(f"source '{source.name}': options.path is required (a file or a folder)")
+        base = Path(str(opts["path"])).expanduser()
+        if not base.is_absolute() and pipeline.path is not None and not base.exists():
+            base = pipeline.path.parent / base
+        self.path = base
+        self.batch_size = int(opts.get("batch_size", 200))
+        if self.batch_size < 1:
+            raise SourceError(f"source '{source.name}': options.batch_size must be at least 1")
+        self.position: tuple[int, int] = (0, 0)  # bytes read so far, bytes in all files: for progress bars
+
+    # --- what subclasses provide ---------------------------------------------------------------
+    def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
+        """Split one open file into raw payloads (quarantined ones allowed); ParseError quarantines the file."""
+        raise NotImplementedError
+
+    def parse_unit(self, raw: RawPayload) -> list[Interaction]:
+        """Interactions from one raw payload produced by `units`; raises ParseError with a readable reason."""
+        raise NotImplementedError
+
+    # --- the Adapter protocol ------------------------------------------------------------------
+    def parse(self, raw: RawPayload) -> Sequence[Interaction]:
+        """Parse one stored raw payload again: a unit, or a whole quarantined file split into units."""
+        if raw.kind != self.file_kind:
+            return self.parse_unit(raw)
+        import io
+
+        out: list[Interaction] = []
+        try:
+            for unit in self.units(io.BytesIO(raw.content), raw.ref):
+                if unit.status == "quarantined":
+                    raise ParseError(unit.reason or "unreadable part")
+                out += self.parse_unit(unit)
+        except (ijson.JSONError, ValueError) as e:
+            raise ParseError(f"{raw.ref}: {json_error(e)}") from None
+        return out
+
+    @property
+    def file_kind(self) -> str:
+        """The raw payload kind for a whole file kept because it could not be split."""
+        return f"{self.name}.file"
+
+    def files(self) -> list[tuple[str, Path]]:
+        """(relative name, path) of every input file, sorted by name; folders are read recursively."""
+        if not self.path.exists():
+            raise SourceError(f"source '{self.source.name}': {self.path} does not exist")
+        if self.path.is_file():
+            return [(self.path.name, self.path)]
+        found = [p for p in self.path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                 and (not self.suffixes or p.suffix.lower() in self.suffixes)]
+        return sorted(((p.relative_to(self.path).as_posix(), p) for p in found), key=lambda x: x[0])
+
+    def fetch(self, *, since: Cursor | None) -> Iterator[Batch]:
+        """Batches of at most `batch_size` units, each with the cursor after it."""
+        done: dict[str, str] = dict((since or {}).get("done", {}))
+        cur_file, cur_fp, cur_item = (since or {}).get("file"), (since or {}).get("fp"), (since or {}).get("item", 0)
+        files = self.files()
+        sizes = {rel: p.stat().st_size for rel, p in files}
+        total = sum(sizes.values())
+        read_before = 0
+        for rel, path in files:
+            st = path.stat()
+            fp = f"{st.st_size}:{st.st_mtime_ns}"
+            if done.get(rel) == fp:
+                read_before += sizes[rel]
+                continue
+            skip = int(cur_item) if rel == cur_file and fp == cur_fp else 0
+            pending_i: list[Interaction] = []
+            pending_r: list[RawPayload] = []
+            item = 0
+            with path.open("rb") as fh:
+                for raw in self._safe_units(fh, rel, path):
+                    item += 1
+                    if item <= skip:
+                        continue
+                    if raw.status == "parsed":
+                        try:
+                            parsed = self.parse_unit(raw)
+                            pending_i += [_with_raw(i, raw.id) for i in parsed]
+                            if not parsed:
+                                raw = _replace_raw(raw, "skipped", "no messages")
+                        except ParseError as e:
+                            log.info("quarantined payload %s", raw.id)
+                            raw = _replace_raw(raw, "quarantined", str(e))
+                        except (KeyError, TypeError, ValueError, AttributeError) as e:
+                            # a shape the parser did not expect: keep the payload, say what broke
+                            log.info("quarantined payload %s", raw.id)
+                            raw = _replace_raw(raw, "quarantined",
+                                               f"{raw.ref}: unexpected structure ({e.__class__.__name__}: {e})")
+                    pending_r.append(raw)
+                    if len(pending_r) >= self.batch_size:
+                        self.position = (read_before + _tell(fh), total)
+                        yield Batch(tuple(pending_i), tuple(pending_r),
+                                    {"done": dict(done), "file": rel, "fp": fp, "item": item})
+                        pending_i, pending_r = [], []
+            done[rel] = fp
+            read_before += sizes[rel]
+            self.position = (read_before, total)
+            yield Batch(tuple(pending_i), tuple(pending_r), {"done": dict(done), "file": None, "fp": None, "item": 0})
+
+    def _safe_units(self, fh: IO[bytes], rel: str, path: Path) -> Iterator[RawPayload]:
+        """The file's units; when the file itself breaks (invalid or truncated JSON), the whole file is quarantined."""
+        try:
+            yield from self.units(fh, rel)
+        except (ParseError, ijson.JSONError, ValueError, UnicodeDecodeError) as e:
+            reason = f"{rel}: {json_error(e)}"
+            log.warning("source %s: file quarantined: %s", self.source.name, rel)
+            content = path.read_bytes()
+            yield RawPayload(id=RawPayload.make_id(self.source.name, content), source=self.source.name,
+                             kind=self.file_kind, ref=rel, content=content, status="quarantined", reason=reason)
+
+    # --- helpers for subclasses ----------------------------------------------------------------
+    def payload(self, kind: str, ref: str, content: bytes | Any) -> RawPayload:
+        """A raw payload of this source; non-bytes content is stored as compact JSON."""
+        if not isinstance(content, bytes):
+            content = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        return RawPayload(id=RawPayload.make_id(self.source.name, content), source=self.source.name,
+                          kind=kind, ref=ref, content=content)
+
+    def quarantine(self, kind: str, ref: str, content: bytes, reason: str) -> RawPayload:
+        """A raw payload kept as received with the reason it could not be read."""
+        return _replace_raw(self.payload(kind, ref, content), "quarantined", reason)
+
+    def iid(self, native: str) -> str:
+        """The interaction id for a native id."""
+        return f"{self.source.name}:{native}"
+
+
+def _with_raw(it: Interaction, raw_id: str) -> Interaction:
+    from dataclasses import replace
+
+    return it if raw_id in it.raw_payload_ids else replace(it, raw_payload_ids=(*it.raw_payload_ids, raw_id))
+
+
+def _replace_raw(raw: RawPayload, status: str, reason: str | None) -> RawPayload:
+    from dataclasses import replace
+
+    return replace(raw, status=status, reason=reason)  # type: ignore[arg-type]
+
+
+def _tell(fh: IO[bytes]) -> int:
+    try:
+        return fh.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def json_error(e: BaseException) -> str:
+    """A readable one-line reason for a JSON (or text) decoding error."""
+    if isinstance(e, json.JSONDecodeError):
+        return f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+    if isinstance(e, ijson.IncompleteJSONError):
+        text = str(e).strip().splitlines()[0] if str(e).strip() else "unexpected end of input"
+        if "premature EOF" in text or "Incomplete" in text or not text:
+            return f"truncated JSON (the file ends in the middle of a value): {text}"
+        return f"invalid JSON: {text}"
+    if isinstance(e, ijson.JSONError):
+        return f"invalid JSON: {e}"
+    if isinstance(e, UnicodeDecodeError):
+        return f"not UTF-8 text ({e.reason} at byte {e.start})"
+    return str(e)
+
+
+def json_items(fh: IO[bytes], *keys: str) -> Iterator[Any]:
+    """Stream the items of a top-level JSON array, or of the array under the first of `keys` present."""
+    head = fh.read(4096)
+    fh.seek(0)
+    first = head.lstrip()[:1]
+    if first == b"[":
+        yield from ijson.items(fh, "item", use_float=True)
+        return
+    if first != b"{":
+        raise ParseError("not a JSON export: expected '[' or '{' at the start" if head.strip()
+                         else "empty file")
+    found = False
+    for key in keys:
+        fh.seek(0)
+        for item in ijson.items(fh, f"{key}.item", use_float=True):
+            found = True
+            yield item
+        if found:
+            return
+    fh.seek(0)
+    # a single object (one ticket, one conversation): the object itself
+    yield from ijson.items(fh, "", use_float=True)
+
+
+def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None, str | None]]:
+    """(line number, raw line, value or None, error or None) for each non-blank line of a JSONL file."""
+    for n, line in enumerate(fh, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            yield n, stripped, json.loads(stripped), None
+        except json.JSONDecodeError as e:
+            yield n, stripped, None, f"{ref} line {n}: invalid JSON at column {e.colno}: {e.msg}"
+        except UnicodeDecodeError as e:
+            yield n, stripped, None, f"{ref} line {n}: not UTF-8 text ({e.reason} at byte {e.start})"
+
+
+def parse_time(value: Any, what: str = "time") -> datetime:
+    """A UTC datetime from unix seconds (or milliseconds) or an ISO 8601 string; naive means UTC."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise ParseError(f"missing {what}")
+    if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value)):
+        x = float(value)
+        if x > 1e11:  # milliseconds
+            x /= 1000.0
+        return datetime.fromtimestamp(x, UTC)
+    if isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ParseError(f"{what} '{value[:40]}' is not an ISO 8601 date-time or unix time") from None
+        # stored as UTC: SQLite keeps no offset, so a local time would read back shifted
+        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+    raise ParseError(f"{what} has an unexpected type {type(value).__name__}")
+
+
+def load_json(raw: RawPayload) -> Any:
+    """The JSON value of a raw payload, or a ParseError naming where it broke."""
+    try:
+        return json.loads(raw.content)
+    except json.JSONDecodeError as e:
+        raise ParseError(f"{raw.ref}: {json_error(e)}") from None
+    except UnicodeDecodeError as e:
+        raise ParseError(f"{raw.ref}: {json_error(e)}") from None

@@ -1,0 +1,128 @@
+"""Each chat and ticket format ingests from a real sample file into a SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa_monitor.ingest import ingest_pipeline
+from qa_monitor.storage import tables as t
+from tests.ingest_support import FIXTURES, count, messages, pipeline, source, sqlite_store
+
+CHAT = FIXTURES / "chat"
+
+
+def _run(tmp_path: Path, name: str, adapter: str, path: Path, **options: object):  # type: ignore[no-untyped-def]
+    spec = pipeline(tmp_path, source(name, adapter, path, **options))
+    store = sqlite_store(tmp_path)
+    reports = ingest_pipeline(store, spec)
+    return store, reports[0]
+
+
+def test_intercom_conversations(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "intercom", "intercom", CHAT / "intercom_conversations.json")
+    assert (report.interactions, report.quarantined, report.error) == (3, 0, None)
+    msgs = messages(store, "intercom:184200311")
+    # the assignment and close parts have no body and are not messages
+    assert [(m.role, m.internal) for m in msgs] == [("customer", False), ("agent", False), ("agent", True),
+                                                   ("customer", False), ("agent", False)]
+    assert msgs[1].agent_id == "james"
+    assert "Wireless > Channel" in msgs[1].text and "<b>" not in msgs[1].text
+    es = messages(store, "intercom:184200377")
+    assert es[1].agent_id == "carmen" and es[1].text.startswith("Como ya le expliqué")
+    lv = messages(store, "intercom:184200402")
+    assert lv[1].agent_id == "anna" and "\n" in lv[1].text  # <br> kept as a line break
+    assert count(store, t.RawPayloadRow, t.RawPayloadRow.status == "parsed") == 3
+
+
+def test_zendesk_incremental_export_jsonl(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "zendesk", "zendesk", CHAT / "zendesk_tickets.jsonl")
+    assert (report.interactions, report.messages) == (3, 9)
+    pl = messages(store, "zendesk:5521")
+    assert [(m.role, m.agent_id, m.internal) for m in pl] == [
+        ("customer", None, False), ("agent", "piotr", False), ("agent", "piotr", True), ("customer", None, False)]
+    ru = messages(store, "zendesk:5530")
+    assert ru[1].role == "agent" and ru[1].agent_id == "olga"  # an admin user is an agent
+    # no users in the line: the requester is the customer, the other author a guessed agent
+    en = messages(store, "zendesk:5534")
+    assert [(m.role, m.role_guessed) for m in en] == [("customer", False), ("agent", True)]
+
+
+def test_zendesk_api_shape_with_users_and_system_comment(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "zendesk", "zendesk", CHAT / "zendesk_api.json")
+    assert report.interactions == 2
+    es = messages(store, "zendesk:6001")
+    assert [(m.role, m.agent_id, m.internal) for m in es] == [
+        ("customer", None, False), ("agent", "carmen", False), ("agent", "carmen", True)]
+    en = messages(store, "zendesk:6002")
+    assert [m.role for m in en] == ["customer", "agent", "system"]
+    assert en[1].agent_id == "james"
+
+
+def test_freshdesk_conversations(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "freshdesk", "freshdesk", CHAT / "freshdesk_tickets.json")
+    assert (report.interactions, report.messages) == (2, 6)
+    lv = messages(store, "freshdesk:3101")
+    assert [(m.role, m.agent_id, m.internal) for m in lv] == [
+        ("customer", None, False), ("agent", "anna", False), ("agent", "anna", True), ("customer", None, False)]
+    assert lv[0].text.startswith("Labrīt!")
+    pl = messages(store, "freshdesk:3102")
+    assert pl[1].agent_id == "piotr" and pl[1].text.startswith("Jak już pisałem")
+
+
+def test_slack_export_threads_across_days(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "slack", "slack", CHAT / "slack_export")
+    thread = messages(store, "slack:support-en:1762164000.000200")
+    # the reply posted the next day joins the thread; the channel_join event is not a message
+    assert [(m.role, m.agent_id) for m in thread] == [("customer", None), ("agent", "james"), ("customer", None),
+                                                      ("agent", "james")]
+    assert thread[1].text.startswith("Thanks @Rob,")
+    assert thread[3].text.startswith("@Rob the engineer")
+    bot = messages(store, "slack:support-en:1762170000.000500")
+    assert bot[0].role == "system" and "the status page (https://status.nordlink.example)" in bot[0].text
+    es = messages(store, "slack:soporte:1762180000.000100")
+    assert [m.agent_id for m in es] == [None, "carmen"]
+    assert report.skipped == 1 and report.quarantined == 0
+
+
+def test_generic_jsonl(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "generic", "jsonl", CHAT / "messages.jsonl")
+    assert (report.interactions, report.messages) == (2, 6)
+    ru = messages(store, "generic:chat-9001")
+    assert [(m.role, m.agent_id, m.internal) for m in ru] == [
+        ("customer", None, False), ("agent", "olga", False), ("agent", "olga", True), ("customer", None, False)]
+    assert ru[0].id == "generic:chat-9001#m1"
+    assert ru[1].sent_at.replace(tzinfo=None).isoformat() == "2026-11-10T08:02:00"  # +02:00 stored as UTC
+
+
+def test_running_the_same_pipeline_twice_adds_nothing(tmp_path: Path) -> None:
+    sources = "".join([source("intercom", "intercom", CHAT / "intercom_conversations.json"),
+                       source("zendesk", "zendesk", CHAT / "zendesk_api.json"),
+                       source("slack", "slack", CHAT / "slack_export"),
+                       source("generic", "jsonl", CHAT / "messages.jsonl")])
+    spec = pipeline(tmp_path, sources)
+    store = sqlite_store(tmp_path)
+    first = ingest_pipeline(store, spec)
+    before = [count(store, row) for row in (t.InteractionRow, t.MessageRow, t.RawPayloadRow, t.CursorRow)]
+    second = ingest_pipeline(store, spec)
+    assert sum(r.messages for r in first) == before[1] > 0
+    assert sum(r.messages for r in second) == 0  # every cursor says the files are done
+    # even without cursors, a re-read upserts onto the same ids
+    with store.session() as s:
+        s.query(t.CursorRow).delete()
+    third = ingest_pipeline(store, spec)
+    assert sum(r.messages for r in third) == before[1]
+    after = [count(store, row) for row in (t.InteractionRow, t.MessageRow, t.RawPayloadRow, t.CursorRow)]
+    assert after == before
+
+
+def test_a_changed_file_is_read_again_and_edits_update_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "chat.jsonl"
+    original = (CHAT / "messages.jsonl").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    spec = pipeline(tmp_path, source("generic", "jsonl", path))
+    store = sqlite_store(tmp_path)
+    ingest_pipeline(store, spec)
+    path.write_text(original.replace("Engineers are on site", "Our engineers are on site"), encoding="utf-8")
+    ingest_pipeline(store, spec)
+    assert count(store, t.MessageRow) == 6
+    assert "Our engineers are on site" in messages(store, "generic:chat-9002")[1].text
