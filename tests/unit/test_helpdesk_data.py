@@ -13,7 +13,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "helpdesk"
 # Languages complete in the set; each must reach the minimum size and label mix below.
-COMPLETE_LANGS = ("en", "es", "pl", "ru")
+COMPLETE_LANGS = ("en", "es", "pl", "ru", "lv")
 MIN_PER_LANG = 150
 LABELS = ("rude", "condescending", "unclear")
 
