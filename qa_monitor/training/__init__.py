@@ -1,0 +1,1 @@
+"""Training of the embedding heads: data loaders, splits, heads, calibration and thresholds."""

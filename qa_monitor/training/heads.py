@@ -1,0 +1,126 @@
+"""Linear heads on sentence embeddings, Platt calibration and per-language thresholds; numpy-only at serving."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_monitor.errors import QAMonitorError
+from qa_monitor.records import LABELS
+
+HEADS_FILE = "embedding_heads.json"
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function, overflow-safe."""
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A logistic-regression head followed by Platt scaling: p = sigmoid(a * (x.w + b) + c)."""
+
+    weights: np.ndarray
+    bias: float
+    platt_a: float = 1.0
+    platt_b: float = 0.0
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """Uncalibrated decision values for rows of x."""
+        return np.asarray(x @ self.weights + self.bias)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities in [0, 1] for rows of x."""
+        return sigmoid(self.platt_a * self.raw(x) + self.platt_b)
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The three heads with their version and the encoder they were trained on."""
+
+    version: str
+    encoder: str
+    heads: dict[str, Head]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable form (weights rounded to 6 decimals)."""
+        return {"version": self.version, "encoder": self.encoder, "dim": int(next(iter(self.heads.values())).weights.size),
+                "heads": {name: {"weights": [round(float(v), 6) for v in h.weights], "bias": round(h.bias, 6),
+                                 "platt": [round(h.platt_a, 6), round(h.platt_b, 6)]}
+                          for name, h in self.heads.items()}}
+
+    def save(self, path: Path) -> None:
+        """Write the heads file."""
+        path.write_text(json.dumps(self.to_json()) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Heads:
+        """Read a heads file written by `save`."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            heads = {name: Head(np.asarray(h["weights"], dtype=np.float32), float(h["bias"]),
+                                float(h["platt"][0]), float(h["platt"][1])) for name, h in data["heads"].items()}
+            return cls(str(data["version"]), str(data["encoder"]), heads)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+            raise QAMonitorError(f"cannot read embedding heads {path}: {e}") from None
+
+
+def fit_head(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, c: float = 1.0, seed: int = 13) -> Head:
+    """Train a logistic-regression head (scikit-learn, training-time only)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    clf.fit(x, y, sample_weight=sample_weight)
+    return Head(clf.coef_[0].astype(np.float32), float(clf.intercept_[0]))
+
+
+def platt(head: Head, x: np.ndarray, y: np.ndarray) -> Head:
+    """The head with Platt scaling fitted on a calibration split."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y.tolist())) < 2:
+        return head
+    lr = LogisticRegression(C=1e6, max_iter=1000)
+    lr.fit(head.raw(x).reshape(-1, 1), y)
+    return Head(head.weights, head.bias, float(lr.coef_[0][0]), float(lr.intercept_[0]))
+
+
+def best_f1_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The score threshold with the highest F1 (ties: the higher threshold)."""
+    order = np.argsort(-scores)
+    s, t = scores[order], y[order]
+    tp = np.cumsum(t)
+    fp = np.cumsum(1 - t)
+    pos = max(int(t.sum()), 1)
+    f1 = 2 * tp / (tp + fp + pos)
+    # only cut between distinct scores
+    distinct = np.r_[s[1:] != s[:-1], True]
+    f1 = np.where(distinct, f1, -1)
+    i = int(np.argmax(f1))
+    return float(s[i])
+
+
+def thresholds_by_language(scores: np.ndarray, y: np.ndarray, langs: Sequence[str], min_each: int = 15,
+                           default: float = 0.5) -> dict[str, float]:
+    """Per language (where it has min_each positives and negatives) and "*": the best-F1 threshold, clipped."""
+    out: dict[str, float] = {}
+    if y.sum() >= 1 and (1 - y).sum() >= 1:
+        out["*"] = float(np.clip(best_f1_threshold(scores, y), 0.2, 0.9))
+    else:
+        out["*"] = default
+    lang_arr = np.asarray(langs)
+    for lang in sorted(set(langs)):
+        m = lang_arr == lang
+        if y[m].sum() >= min_each and (1 - y[m]).sum() >= min_each:
+            out[lang] = float(np.clip(best_f1_threshold(scores[m], y[m]), 0.2, 0.9))
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def label_names() -> tuple[str, ...]:
+    """The labels the heads predict."""
+    return tuple(LABELS)
