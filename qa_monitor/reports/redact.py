@@ -24,9 +24,13 @@ def _card(m: re.Match[str]) -> str:
     return "[card]" if 13 <= len(digits) <= 19 and _luhn_ok(digits) else m.group(0)
 
 
+_DATE = re.compile(r"^\d{1,4}[-./]\d{1,2}[-./]\d{1,4}$")
+
+
 def _phone(m: re.Match[str]) -> str:
-    # Dates and order numbers have few digits; a phone number has at least seven.
-    return "[phone]" if len(re.sub(r"\D", "", m.group(0))) >= 7 else m.group(0)
+    # A phone number has 7 to 15 digits (E.164); dates and long reference numbers are left alone.
+    n = len(re.sub(r"\D", "", m.group(0)))
+    return "[phone]" if 7 <= n <= 15 and not _DATE.match(m.group(0)) else m.group(0)
 
 
 def redact(text: str) -> str:
