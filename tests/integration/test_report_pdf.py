@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "reports"))
-from conftest import seed  # noqa: E402
+from report_seed import seed  # noqa: E402
 
 from qa_monitor.reports.period import Week  # noqa: E402
 from qa_monitor.reports.render import render_pdf  # noqa: E402
