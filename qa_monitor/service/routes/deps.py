@@ -1,0 +1,30 @@
+"""Annotated dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from qa_monitor.config import Settings
+from qa_monitor.storage.store import Store
+
+
+def get_store(request: Request) -> Store:
+    """The store the lifespan opened."""
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    return request.app.state.settings
+
+
+def get_app_state(request: Request) -> Any:
+    """The application state (scorer, worker, pipeline)."""
+    return request.app.state
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StateDep = Annotated[Any, Depends(get_app_state)]

@@ -1,0 +1,83 @@
+"""The service's use of the scoring engine: load it once, score one interaction's agent messages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from qa_monitor.config import PipelineSpec, Settings
+from qa_monitor.errors import QAMonitorError
+from qa_monitor.records import Interaction, MessageScore
+from qa_monitor.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ScorerLike(Protocol):
+    """What the service needs of `qa_monitor.scoring.engine.Scorer`."""
+
+    model_version: str
+    threshold_version: str
+
+    def score(self, items: Sequence[Any]) -> list[MessageScore]:
+        """One MessageScore per item (ScoreInput-shaped), same order."""
+        ...
+
+
+@dataclass(frozen=True)
+class _ScoreItem:
+    """ScoreInput's fields, used only when the engine module is not installed."""
+
+    message_id: str
+    text: str
+    customer: str = ""
+    language: str | None = None
+
+
+def _score_input_class() -> Any:
+    try:
+        from qa_monitor.scoring.engine import ScoreInput  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return _ScoreItem
+    return ScoreInput
+
+
+def load_scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store) -> ScorerLike | None:
+    """The engine's Scorer loaded once, or None (logged) when the engine or its model files are missing."""
+    try:
+        from qa_monitor.scoring.engine import Scorer  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        log.warning("scoring engine not installed; webhooks answer 503 scorer_unavailable")
+        return None
+    try:
+        scorer = Scorer.from_settings(settings, pipeline, store)
+        scorer.load()
+    except QAMonitorError as e:
+        log.error("scorer could not be loaded: %s", e)
+        return None
+    return scorer
+
+
+def score_inputs(interaction: Interaction) -> list[Any]:
+    """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
+    cls = _score_input_class()
+    out, context = [], []
+    for m in sorted(interaction.messages, key=lambda m: m.seq):
+        if m.internal:
+            continue
+        if m.author.role == "customer":
+            context.append(m.text)
+        elif m.author.role == "agent":
+            out.append(cls(message_id=m.id, text=m.text, customer="\n\n".join(context), language=m.language))
+            context = []
+    return out
+
+
+def score_interaction(store: Store, scorer: ScorerLike, interaction: Interaction) -> list[MessageScore]:
+    """Score an interaction's agent messages and store the results; returns the scores in message order."""
+    items = score_inputs(interaction)
+    scores = scorer.score(items) if items else []
+    store.save_scores(scores)
+    return scores

@@ -1,0 +1,513 @@
+"""Ticket-system webhooks: signature and replay checks, payload mappers to Interactions, and processing.
+
+Order of work for one delivery: the raw body is stored first (raw_payloads), then the signature and the
+timestamp are checked, then the delivery id is claimed (webhook_deliveries, idempotency), then the ticket is
+mapped to an Interaction, stored and scored (or queued as a job when it is large).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from qa_monitor.adapters.base import Directory
+from qa_monitor.config import PipelineSpec, Settings
+from qa_monitor.errors import ParseError
+from qa_monitor.records import Channel, Interaction, Message, MessageScore, Participant, RawPayload
+from qa_monitor.service.errors import ApiError, json_error_location
+from qa_monitor.service.schemas import ScoreOut, WebhookOut
+from qa_monitor.service.scoring import score_interaction
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("zendesk", "freshdesk", "jira", "generic")
+SIGNATURE_HEADER = {"zendesk": "x-zendesk-webhook-signature", "jira": "x-hub-signature",
+                    "freshdesk": "x-qa-monitor-signature", "generic": "x-qa-monitor-signature"}
+ZENDESK_TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
+DELIVERY_HEADER = {"zendesk": "x-zendesk-webhook-invocation-id", "jira": "x-atlassian-webhook-identifier",
+                   "freshdesk": "x-qa-monitor-delivery", "generic": "x-qa-monitor-delivery"}
+
+
+# --- signatures and replay ----------------------------------------------------------------------------
+
+
+def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Zendesk's scheme: base64(HMAC-SHA256(secret, timestamp + body))."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def hex_signature(secret: str, body: bytes) -> str:
+    """The `sha256=<hex>` HMAC-SHA256 of the body (Jira's X-Hub-Signature; freshdesk and generic)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(provider: str, secret: str, headers: Mapping[str, str], body: bytes) -> None:
+    """Raise 401 when the delivery's signature header is missing or does not match."""
+    given = headers.get(SIGNATURE_HEADER[provider])
+    if not given:
+        raise ApiError(401, "signature_required", f"missing {SIGNATURE_HEADER[provider]} header")
+    if provider == "zendesk":
+        ts = headers.get(ZENDESK_TIMESTAMP_HEADER)
+        if not ts:
+            raise ApiError(401, "signature_required", f"missing {ZENDESK_TIMESTAMP_HEADER} header")
+        expected = zendesk_signature(secret, ts, body)
+    else:
+        expected = hex_signature(secret, body)
+        if not given.startswith("sha256="):
+            given = "sha256=" + given
+    if not hmac.compare_digest(expected.encode(), given.strip().encode()):
+        raise ApiError(401, "invalid_signature", "the webhook signature does not match the body")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp from ISO 8601 text or Unix seconds/milliseconds, as aware UTC; None when unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 10_000_000_000 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return parse_time(int(text))
+        # Python 3.11 reads at most microseconds; Zendesk sends nanoseconds
+        if "." in text:
+            head, _, tail = text.partition(".")
+            digits = "".join(c for c in tail if c.isdigit())
+            zone = tail[len(digits):]
+            text = f"{head}.{digits[:6]}{zone}"
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return None
+
+
+def delivery_time(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any]) -> datetime | None:
+    """When the sender says the delivery was made (signed where the provider signs it)."""
+    if provider == "zendesk":
+        return parse_time(headers.get(ZENDESK_TIMESTAMP_HEADER))
+    if provider == "jira":
+        return parse_time(payload.get("timestamp"))
+    if provider == "freshdesk":
+        return parse_time(payload.get("triggered_at"))
+    return parse_time(payload.get("occurred_at"))
+
+
+def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = None) -> None:
+    """Raise 401 for a missing timestamp or one further than `max_age_s` from now (a replay)."""
+    if when is None:
+        raise ApiError(401, "timestamp_required", "the delivery carries no readable timestamp")
+    age = ((now or datetime.now(UTC)) - when).total_seconds()
+    if abs(age) > max_age_s:
+        raise ApiError(401, "stale_timestamp",
+                       f"the delivery timestamp is {int(abs(age))} s away from now (limit {max_age_s} s)")
+
+
+def delivery_id(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any], body: bytes) -> str:
+    """The provider's id of this event (payload event id, then delivery header, then the body's hash)."""
+    for key in ("event_id", "id") if provider != "jira" else ():
+        value = payload.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            if provider == "zendesk" and key == "id" and "type" not in payload:
+                continue  # a bare ticket dump: its 'id' is not an event id
+            return str(value)[:150]
+    header = headers.get(DELIVERY_HEADER[provider])
+    if header:
+        return header.strip()[:150]
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+# --- payload mappers ------------------------------------------------------------------------------------
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment, one line per block."""
+    return BeautifulSoup(html, "html.parser").get_text("\n").strip()
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _adf_text(node: Any) -> str:
+    """Plain text of an Atlassian Document Format node (Jira Cloud comment bodies)."""
+    if isinstance(node, str):
+        return node
+    if not isinstance(node, dict):
+        return ""
+    if node.get("type") == "text":
+        return str(node.get("text", ""))
+    if node.get("type") == "hardBreak":
+        return "\n"
+    inner = "".join(_adf_text(c) for c in node.get("content") or [])
+    return inner + ("\n" if node.get("type") in ("paragraph", "heading", "listItem", "codeBlock") else "")
+
+
+def _need(mapping: Any, key: str, where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
+        raise ParseError(f"{where}.{key} is missing")
+    return mapping[key]
+
+
+def _when(value: Any, where: str) -> datetime:
+    dt = parse_time(value)
+    if dt is None:
+        raise ParseError(f"{where} is not a date-time: {str(value)[:40]!r}")
+    return dt
+
+
+def _channel(value: Any) -> Channel:
+    v = str(value or "").lower()
+    if v in ("email", "mail"):
+        return "email"
+    if v in ("chat", "messaging", "native_messaging", "web_messaging"):
+        return "chat"
+    if v in ("voice", "phone", "call"):
+        return "call"
+    return "ticket"
+
+
+@dataclass
+class _Builder:
+    provider: str
+    native_id: str
+    directory: Directory | None
+
+    @property
+    def interaction_id(self) -> str:
+        return f"{self.provider}:{self.native_id}"
+
+    def participant(self, pid: str, role_hint: str, name: str | None = None, email: str | None = None
+                    ) -> Participant:
+        if self.directory is not None:
+            return self.directory.participant(pid, name=name, email=email, handle=pid, role_hint=role_hint)
+        return Participant(id=pid, role=role_hint if role_hint in ("agent", "customer", "system")  # type: ignore[arg-type]
+                           else "customer", name=name)
+
+    def message(self, native: str, seq: int, author: Participant, sent_at: datetime, text: str,
+                internal: bool) -> Message:
+        return Message(id=f"{self.interaction_id}#{native}", interaction_id=self.interaction_id, seq=seq,
+                       author=author, sent_at=sent_at, text=_norm(text), internal=internal)
+
+
+def map_zendesk(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+    """A Zendesk ticket: {ticket, comments, users} (Tickets API with sideloads) or a ticket.comment_added event."""
+    if "detail" in payload and "event" in payload:
+        detail, comment = payload["detail"], (payload.get("event") or {}).get("comment")
+        b = _Builder("zendesk", str(_need(detail, "id", "detail")), directory)
+        if not isinstance(comment, dict):
+            raise ParseError("event.comment is missing (only ticket comment events carry a message)")
+        author = comment.get("author") or {}
+        who = b.participant(f"zendesk:{author.get('id', 'unknown')}",
+                            "agent" if author.get("is_staff") else "customer", author.get("name"))
+        sent = _when(payload.get("time") or detail.get("updated_at"), "time")
+        msg = b.message(str(_need(comment, "id", "event.comment")), int(sent.timestamp()), who, sent,
+                        str(comment.get("body") or ""), not comment.get("is_public", True))
+        return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
+                           channel=_channel((detail.get("via") or {}).get("channel")),
+                           started_at=_when(detail.get("created_at") or payload.get("time"), "detail.created_at"),
+                           messages=(msg,), subject=detail.get("subject"))
+    ticket = _need(payload, "ticket", "payload")
+    b = _Builder("zendesk", str(_need(ticket, "id", "ticket")), directory)
+    users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
+    comments = payload.get("comments")
+    if not isinstance(comments, list) or not comments:
+        raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
+    messages = []
+    for i, c in enumerate(comments):
+        where = f"comments[{i}]"
+        if not isinstance(c, dict):
+            raise ParseError(f"{where} is not an object")
+        uid = str(_need(c, "author_id", where))
+        user = users.get(uid, {})
+        role = {"agent": "agent", "admin": "agent", "end-user": "customer"}.get(str(user.get("role")), "customer")
+        if uid == str(ticket.get("requester_id")):
+            role = "customer"
+        body = c.get("plain_body") or c.get("body") or (html_to_text(c["html_body"]) if c.get("html_body") else "")
+        who = b.participant(f"zendesk:{uid}", role, user.get("name"), user.get("email"))
+        messages.append(b.message(str(_need(c, "id", where)), i, who, _when(c.get("created_at"),
+                                  f"{where}.created_at"), str(body), not c.get("public", True)))
+    return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
+                       channel=_channel((ticket.get("via") or {}).get("channel")),
+                       started_at=_when(ticket.get("created_at") or comments[0].get("created_at"),
+                                        "ticket.created_at"),
+                       messages=tuple(messages), subject=ticket.get("subject"))
+
+
+def map_freshdesk(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+    """A Freshdesk ticket with its conversations, shaped as Freshdesk's v2 API returns them."""
+    ticket = _need(payload, "ticket", "payload")
+    b = _Builder("freshdesk", str(_need(ticket, "id", "ticket")), directory)
+    people = {str(p.get("id")): p for p in [payload.get("requester") or {}, *(payload.get("agents") or [])]
+              if isinstance(p, dict)}
+
+    def person(uid: Any, incoming: bool) -> Participant:
+        p = people.get(str(uid), {})
+        contact = p.get("contact") or p
+        return b.participant(f"freshdesk:{uid}", "customer" if incoming else "agent", contact.get("name"),
+                             contact.get("email"))
+
+    created = _when(ticket.get("created_at"), "ticket.created_at")
+    messages = []
+    description = ticket.get("description_text") or (html_to_text(ticket["description"])
+                                                      if ticket.get("description") else "")
+    if description:
+        messages.append(b.message("description", 0, person(ticket.get("requester_id"), True), created,
+                                  str(description), False))
+    for i, c in enumerate(payload.get("conversations") or []):
+        where = f"conversations[{i}]"
+        if not isinstance(c, dict):
+            raise ParseError(f"{where} is not an object")
+        body = c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")
+        messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("user_id"), bool(c.get("incoming"))),
+                                  _when(c.get("created_at"), f"{where}.created_at"), str(body),
+                                  bool(c.get("private"))))
+    if not messages:
+        raise ParseError("the ticket has no description_text and no conversations")
+    source_channel = {1: "email", 3: "call", 7: "chat"}.get(ticket.get("source") or 0, "ticket")
+    return Interaction(id=b.interaction_id, source="freshdesk", native_id=b.native_id,
+                       channel=_channel(source_channel), started_at=created, messages=tuple(messages),
+                       subject=ticket.get("subject"))
+
+
+def map_jira(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+    """A Jira Service Management issue event (jira:issue_* or comment_*), with the issue's comments."""
+    issue = _need(payload, "issue", "payload")
+    fields = _need(issue, "fields", "issue")
+    b = _Builder("jira", str(_need(issue, "key", "issue")), directory)
+
+    def person(user: Any) -> Participant:
+        user = user if isinstance(user, dict) else {}
+        role = "customer" if user.get("accountType") == "customer" else "agent"
+        if user.get("accountType") == "app":
+            role = "system"
+        return b.participant(f"jira:{user.get('accountId', 'unknown')}", role, user.get("displayName"),
+                             user.get("emailAddress"))
+
+    created = _when(fields.get("created"), "issue.fields.created")
+    messages = []
+    description = fields.get("description")
+    if description:
+        reporter = fields.get("reporter") or {}
+        messages.append(b.message("description", 0, person({**reporter, "accountType": reporter.get(
+            "accountType", "customer")}), created, _adf_text(description), False))
+    comments = list(((fields.get("comment") or {}).get("comments")) or [])
+    extra = payload.get("comment")
+    if isinstance(extra, dict) and extra.get("id") not in {c.get("id") for c in comments if isinstance(c, dict)}:
+        comments.append(extra)
+    for i, c in enumerate(comments):
+        where = f"issue.fields.comment.comments[{i}]"
+        if not isinstance(c, dict):
+            raise ParseError(f"{where} is not an object")
+        messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("author")),
+                                  _when(c.get("created"), f"{where}.created"), _adf_text(c.get("body")),
+                                  c.get("jsdPublic") is False))
+    if not messages:
+        raise ParseError("the issue has no description and no comments")
+    return Interaction(id=b.interaction_id, source="jira", native_id=b.native_id, channel="ticket",
+                       started_at=created, messages=tuple(messages), subject=fields.get("summary"))
+
+
+def map_generic(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+    """The documented generic shape: {event_id, occurred_at, ticket: {id, ...}, messages: [...]}."""
+    ticket = _need(payload, "ticket", "payload")
+    b = _Builder("generic", str(_need(ticket, "id", "ticket")), directory)
+    raw = payload.get("messages")
+    if not isinstance(raw, list) or not raw:
+        raise ParseError("messages is missing or empty")
+    messages = []
+    for i, m in enumerate(raw):
+        where = f"messages[{i}]"
+        if not isinstance(m, dict):
+            raise ParseError(f"{where} is not an object")
+        author = _need(m, "author", where)
+        role = str(author.get("role", "customer"))
+        if role not in ("agent", "customer", "system"):
+            raise ParseError(f"{where}.author.role must be agent, customer or system, not {role[:20]!r}")
+        who = b.participant(str(_need(author, "id", f"{where}.author")), role, author.get("name"),
+                            author.get("email"))
+        messages.append(b.message(str(m.get("id", i)), i, who, _when(m.get("sent_at"), f"{where}.sent_at"),
+                                  str(_need(m, "text", where)), bool(m.get("internal", False))))
+    return Interaction(id=b.interaction_id, source="generic", native_id=b.native_id,
+                       channel=_channel(ticket.get("channel")),
+                       started_at=_when(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
+                       messages=tuple(messages), subject=ticket.get("subject"))
+
+
+MAPPERS: dict[str, Callable[[Mapping[str, Any], Directory | None], Interaction]] = {
+    "zendesk": map_zendesk, "freshdesk": map_freshdesk, "jira": map_jira, "generic": map_generic}
+
+
+def to_interaction(provider: str, payload: Any, directory: Directory | None, raw_id: str) -> Interaction:
+    """Map a provider's payload to an Interaction; ParseError names what is missing."""
+    if not isinstance(payload, dict):
+        raise ParseError("the payload is not a JSON object")
+    try:
+        it = MAPPERS[provider](payload, directory)
+    except (TypeError, AttributeError, ValueError) as e:
+        raise ParseError(f"unexpected payload shape: {e}") from None
+    if not any(m.author.role == "agent" for m in it.messages):
+        log.info("webhook %s: interaction %s has no agent message", provider, it.id)
+    return Interaction(id=it.id, source=it.source, native_id=it.native_id, channel=it.channel,
+                       started_at=it.started_at, messages=it.messages, subject=it.subject,
+                       raw_payload_ids=(raw_id,), meta={"webhook": provider})
+
+
+# --- processing -------------------------------------------------------------------------------------------
+
+
+def score_out(s: MessageScore) -> ScoreOut:
+    """The response shape of one message's scores."""
+    return ScoreOut(message_id=s.message_id, language=s.language, scores=dict(s.scores),
+                    flagged=[lab for lab in s.scores if s.flagged(lab)],
+                    findings=[{"label": f.label, "score": f.score, "start": f.start, "end": f.end,
+                               "explanation": f.explanation, "suggestion": f.suggestion}
+                              for f in s.findings if f.score >= s.thresholds.get(f.label, 1.0)],
+                    model_version=s.model_version, threshold_version=s.threshold_version)
+
+
+def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str, Any] | None]:
+    """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
+    with store.session() as s:
+        dialect = s.get_bind().dialect.name
+        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.WebhookDeliveryRow)
+        res = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing")
+                        .on_conflict_do_nothing(index_elements=["id"]))
+        if res.rowcount == 1:  # type: ignore[attr-defined]
+            return True, None
+        row = s.get(t.WebhookDeliveryRow, key)
+        if row is not None and row.status == "failed":
+            row.status, row.raw_payload_id = "processing", raw_id  # a failed delivery may be retried
+            return True, None
+        return False, (dict(row.response) if row and row.response else None)
+
+
+def _set_delivery(store: Store, key: str, status: str, interaction_id: str | None,
+                  response: dict[str, Any] | None) -> None:
+    with store.session() as s:
+        s.execute(update(t.WebhookDeliveryRow).where(t.WebhookDeliveryRow.id == key)
+                  .values(status=status, interaction_id=interaction_id, response=response))
+
+
+def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) -> tuple[int, WebhookOut]:
+    """Handle one delivery end to end; returns (HTTP status, response) or raises ApiError."""
+    settings: Settings = state.settings
+    store: Store = state.store
+    raw = RawPayload(id=RawPayload.make_id(f"webhook-{provider}", body), source=f"webhook-{provider}",
+                     kind="json", ref=headers.get(DELIVERY_HEADER[provider], "")[:200], content=body,
+                     status="parsed")
+    store.save_raw([raw])  # kept before anything else, whatever happens next
+
+    def reject(error: ApiError) -> ApiError:
+        store.mark_raw(raw.id, "quarantined", f"{error.code}: {error.message}")
+        return error
+
+    secret = settings.webhook_secret(provider)
+    if not secret:
+        raise reject(ApiError(503, "webhook_not_configured",
+                              f"set QA_MONITOR_{provider.upper()}_WEBHOOK_SECRET to accept {provider} webhooks"))
+    try:
+        verify_signature(provider, secret, headers, body)
+    except ApiError as e:
+        raise reject(e) from None
+    where = json_error_location(body)
+    if where:
+        raise reject(ApiError(422, "malformed_json", f"the body is not valid JSON: {where}"))
+    payload = json.loads(body)
+    if not isinstance(payload, dict):
+        raise reject(ApiError(422, "invalid_payload", "the body must be a JSON object"))
+    try:
+        check_fresh(delivery_time(provider, headers, payload), settings.webhook_max_age_s)
+    except ApiError as e:
+        raise reject(e) from None
+    event = delivery_id(provider, headers, payload, body)
+    key = f"{provider}:{event}"
+    owner, stored = _claim(store, key, provider, raw.id)
+    if not owner:
+        if stored is None:
+            raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
+        return 200, WebhookOut(**{**stored, "status": "duplicate"})
+    try:
+        directory = Directory(state.pipeline) if state.pipeline is not None else None
+        interaction = to_interaction(provider, payload, directory, raw.id)
+    except ParseError as e:
+        store.mark_raw(raw.id, "quarantined", str(e))
+        _set_delivery(store, key, "failed", None, None)
+        raise ApiError(422, "invalid_payload", f"{provider} payload: {e}") from None
+    store.upsert_interactions([interaction])
+    agent_messages = sum(1 for m in interaction.messages if m.author.role == "agent" and not m.internal)
+    if state.scorer is None:
+        _set_delivery(store, key, "failed", interaction.id, None)
+        raise ApiError(503, "scorer_unavailable", "the scorer is not loaded (see the service log); the ticket "
+                       "was stored and the delivery can be retried")
+    if len(interaction.messages) > settings.sync_message_limit:
+        from qa_monitor.service.jobs import create_job
+
+        job_id = create_job(store, "webhook", {"provider": provider, "raw_payload_id": raw.id, "delivery": key})
+        out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
+                         messages=agent_messages, job_url=f"/jobs/{job_id}")
+        _set_delivery(store, key, "queued", interaction.id, out.model_dump(mode="json"))
+        state.worker.submit(job_id)
+        return 202, out
+    scores = score_interaction(store, state.scorer, interaction)
+    wb = writeback(state.pipeline, provider, interaction, scores)
+    out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored", messages=agent_messages,
+                     scores=[score_out(s) for s in scores], writeback=wb)
+    _set_delivery(store, key, "done", interaction.id, out.model_dump(mode="json"))
+    log.info("webhook %s delivery %s scored interaction %s (%d agent messages)", provider, event,
+             interaction.id, agent_messages)
+    return 200, out
+
+
+def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The background part of a large delivery: map the stored raw payload again, score, write back."""
+    store: Store = state.store
+    provider, key = str(params["provider"]), str(params["delivery"])
+    with store.session() as s:
+        content = s.scalar(select(t.RawPayloadRow.content).where(t.RawPayloadRow.id == params["raw_payload_id"]))
+    if content is None:
+        raise ParseError(f"raw payload {params['raw_payload_id']} is gone")
+    directory = Directory(state.pipeline) if state.pipeline is not None else None
+    interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
+    if state.scorer is None:
+        _set_delivery(store, key, "failed", interaction.id, None)
+        raise RuntimeError("the scorer is not loaded")
+    scores = score_interaction(store, state.scorer, interaction)
+    wb = writeback(state.pipeline, provider, interaction, scores)
+    event = key.split(":", 1)[1]
+    out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored",
+                     messages=len(scores), scores=[score_out(s) for s in scores], writeback=wb)
+    result = out.model_dump(mode="json")
+    _set_delivery(store, key, "done", interaction.id, result)
+    return result
+
+
+def writeback(pipeline: PipelineSpec | None, provider: str, interaction: Interaction,
+              scores: list[MessageScore]) -> str | None:
+    """Write the result to the ticket when the pipeline enables it; returns what happened, None when off."""
+    spec = pipeline.writeback.get(provider) if pipeline else None
+    if spec is None or not spec.enabled:
+        return None
+    from qa_monitor.service.writeback import write_result
+
+    return write_result(spec, provider, interaction, scores)
