@@ -185,6 +185,78 @@ def quarantine_retry(
 
 # --- reports: report, schedule -----------------------------------------------------------------------
 
+report_app = typer.Typer(help="Quality reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+@friendly
+def report_weekly(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week)")]
+    = None,
+    team: Annotated[list[str] | None, typer.Option(help="team id (repeat for several; default: every team)")]
+    = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, json, html or pdf")] = "html",
+    out: Annotated[Path | None, typer.Option(help="output file (default: stdout; PDF: qa-report-WEEK.pdf)")]
+    = None,
+) -> None:
+    """Build the weekly quality report (volume, flag rates, coaching, phrases, reviews, workload)."""
+    from datetime import UTC, datetime
+
+    from qa_monitor.reports.period import Week
+    from qa_monitor.reports.render import FORMATS, render
+    from qa_monitor.reports.schedule import last_complete_week
+    from qa_monitor.reports.weekly import build_weekly
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
+    the_week = Week.parse(week) if week else last_complete_week(datetime.now(UTC))
+    store = open_store()
+    try:
+        data = render(build_weekly(store, the_week, team or None), fmt)
+    finally:
+        store.close()
+    if out is None and fmt == "pdf":
+        out = Path(f"qa-report-{the_week.label}.pdf")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    err_console.print(f"weekly report {the_week.label} ({fmt}) written to {out}")
+
+
+@app.command("schedule")
+@friendly
+def schedule(
+    pipeline: PipelineArg,
+    once: Annotated[bool, typer.Option("--once", help="send the last complete week's report now and exit")] = False,
+) -> None:
+    """Send the weekly report by e-mail on the pipeline file's [schedule] (cron, time zone, recipients)."""
+    from qa_monitor.reports.schedule import run_forever, run_once, schedule_of, trigger
+
+    spec = load_pipeline(pipeline)
+    trigger(schedule_of(spec), spec)  # a bad cron expression or time zone fails before anything runs
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        if once:
+            result = run_once(store, settings, spec)
+            if result.status != "sent":
+                err_console.print(f"[red]error:[/red] report {result.week} not sent after {result.attempts} "
+                                  f"attempts ({result.error}); delivery {result.delivery_id} recorded as failed")
+                raise typer.Exit(1)
+            console.print(f"report {result.week} sent (delivery {result.delivery_id}, "
+                          f"{result.attempts} attempt(s))")
+            return
+        sched = schedule_of(spec)
+        console.print(f"sending the weekly report on '{sched.cron}' ({sched.timezone}); Ctrl-C to stop")
+        run_forever(store, settings, spec)
+    finally:
+        store.close()
+
+
 
 # --- demo --------------------------------------------------------------------------------------------
 DEMO_PIPELINE = Path("pipelines/demo.toml")

@@ -68,5 +68,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.include_router(calibration.router)
     app.include_router(webhooks.router)
     app.include_router(jobs.router)
+    from qa_monitor.service import reports_routes, ui
+    app.include_router(reports_routes.router)
+    app.include_router(ui.router)
 
     return app

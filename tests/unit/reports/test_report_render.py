@@ -1,0 +1,76 @@
+"""The weekly report rendered to CSV, JSON and HTML from the hand-counted help desk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from qa_monitor.errors import ConfigError
+from qa_monitor.reports.charts import Point, nice_ticks, scatter, sparkline
+from qa_monitor.reports.period import Week
+from qa_monitor.reports.redact import redact
+from qa_monitor.reports.render import render, render_csv, render_html
+from qa_monitor.reports.weekly import build_weekly
+from qa_monitor.storage.store import Store
+
+W47 = Week.parse("2026-W47")
+
+
+def test_csv_holds_the_numbers(seeded_store: Store) -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(build_weekly(seeded_store, W47)))))
+    got = {(r["section"], r["key"], r["metric"]): r["value"] for r in rows}
+    assert got[("totals", "all", "messages")] == "13"
+    assert got[("volume_team", "t1", "messages")] == "11"
+    assert got[("workload", "a1", "agent_hours")] == "4"
+    assert got[("workload", "a1", "shifts")] == "3"
+    assert got[("reviews", "all", "confirmed")] == "2"
+    assert float(got[("labels", "rude", "rate")]) == pytest.approx(4 / 13, rel=1e-5)
+    assert ("label_weeks", "unclear", "rate") in got
+
+
+def test_json_round_trips(seeded_store: Store) -> None:
+    data = json.loads(render(build_weekly(seeded_store, W47), "json"))
+    assert data["week"] == "2026-W47" and data["totals"]["flagged"] == 6
+    assert [a["agent_id"] for a in data["coaching"]] == ["a3", "a2"]
+
+
+def test_html_has_charts_highlights_and_no_personal_data(seeded_store: Store) -> None:
+    html = render_html(build_weekly(seeded_store, W47))
+    assert html.count('class="sparkline"') == 3
+    assert len(re.findall(r'<circle class="point"', html)) == 6     # 3 agents x 2 scatter plots
+    assert "<mark>Read the FAQ.</mark>" in html
+    assert "billing@example.com" not in html and "[email]" in html
+    assert "Try instead: Try a kinder way" in html
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_unknown_format(seeded_store: Store) -> None:
+    with pytest.raises(ConfigError, match="expected one of csv, json, html, pdf"):
+        render(build_weekly(seeded_store, W47), "xlsx")
+
+
+def test_sparkline_gaps_and_last_point() -> None:
+    svg = sparkline([None, 0.1, 0.2, None, 0.4], "rude")
+    assert svg.count("<polyline") == 1          # 0.1-0.2 drawn as a line, 0.4 alone after the gap
+    assert 'class="last"' in svg
+    assert 'class="last"' not in sparkline([0.1, None], "x")
+
+
+def test_scatter_points_and_ticks() -> None:
+    svg = scatter([Point(1, 0.2, "A & B"), Point(2, 0.4, "C"), Point(3, 0.5, "D")], "t", "x", "y")
+    assert svg.count('<circle class="point"') == 3 and "A &amp; B" in svg and 'class="fit"' in svg
+    assert nice_ticks(0, 2.1) == [0, 0.5, 1.0, 1.5, 2.0, 2.5]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("write to jan.kowalski@example.com today", "write to [email] today"),
+    ("card 4111 1111 1111 1111 please", "card [card] please"),
+    ("order 1234 5678 9012 3456 is not a card", "order 1234 5678 9012 3456 is not a card"),
+    ("call +48 601 234 567 or 2026-11-16", "call [phone] or 2026-11-16"),
+])
+def test_redact(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -1,0 +1,81 @@
+"""GET /reports/weekly and the /ui dashboard's files, through the app with real auth."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa_monitor.config import Settings
+from qa_monitor.service.app import create_app
+from qa_monitor.service.auth import create_user
+from qa_monitor.storage.store import Store
+
+
+@pytest.fixture
+def client(seeded_store: Store) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    tokens = {role: create_user(seeded_store, f"{role}-user", role, teams)[1]
+              for role, teams in [("admin", []), ("manager", ["t2"]), ("webhook", [])]}
+    app = create_app(Settings(database_url=seeded_store.url), store=seeded_store, scorer_factory=lambda *a: None)
+    with TestClient(app) as c:
+        yield c, tokens
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_needs_a_manager_or_admin(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, tokens = client
+    assert c.get("/reports/weekly?week=2026-W47").status_code == 401
+    r = c.get("/reports/weekly?week=2026-W47", headers=auth(tokens["webhook"]))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden_role"
+
+
+def test_manager_sees_only_their_teams(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, tokens = client
+    r = c.get("/reports/weekly?week=2026-W47", headers=auth(tokens["manager"]))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["teams"] == ["t2"] and body["totals"]["messages"] == 2
+    assert [v["key"] for v in body["volume"]["agent"]] == ["a3"]
+    r = c.get("/reports/weekly?week=2026-W47&team=t1", headers=auth(tokens["manager"]))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden_team"
+
+
+def test_formats(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, tokens = client
+    r = c.get("/reports/weekly?week=2026-W47&format=csv", headers=auth(tokens["admin"]))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="qa-report-2026-W47.csv"' in r.headers["content-disposition"]
+    rows = {(x["section"], x["key"], x["metric"]): x["value"] for x in csv.DictReader(io.StringIO(r.text))}
+    assert rows[("totals", "all", "messages")] == "13"
+    r = c.get("/reports/weekly?week=2026-W47&team=t1&team=t2&format=html", headers=auth(tokens["admin"]))
+    assert r.headers["content-type"].startswith("text/html") and r.text.count('class="sparkline"') == 3
+    assert "teams: Billing, Tech" in r.text
+
+
+def test_bad_week(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, tokens = client
+    r = c.get("/reports/weekly?week=2026-W99", headers=auth(tokens["admin"]))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_week"
+    assert c.get("/reports/weekly?week=last", headers=auth(tokens["admin"])).status_code == 422
+    assert c.get("/reports/weekly?format=xlsx", headers=auth(tokens["admin"])).status_code == 422
+
+
+def test_dashboard_files(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, _ = client
+    r = c.get("/ui")
+    assert r.status_code == 200 and "<title>qa-monitor</title>" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert "http://" not in r.text and "https://" not in r.text         # nothing from outside
+    js = c.get("/ui/static/app.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "sessionStorage" in js.text and "https://" not in js.text
+    assert c.get("/ui/static/app.css").status_code == 200
+    assert c.get("/ui/static/index.py").status_code == 404
+    assert c.get("/ui/static/..%2Fui.py").status_code == 404
+    assert "/ui" not in c.get("/openapi.json").json()["paths"]
