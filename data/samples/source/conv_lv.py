@@ -24,7 +24,7 @@ Ilze Kalniņa
 Labdien, Ilze!
 
 Paldies, ka uzrakstījāt, un atvainojos par sagādātajām neērtībām. Sestdienas vakarā mūsu maksājumu pakalpojumu
-sniedzējam bija darbības traucējumi, kuru dēļ daļa maksājumu tika noņemti divreiz, arī jūsējais.
+sniedzējam bija darbības traucējumi, kuru dēļ daži maksājumi tika noņemti divreiz, arī jūsējais.
 
 Šorīt atcēlu otro maksājumu par 249 EUR. Banka naudu atgriezīs 3–5 darba dienu laikā, jums nekas nav jādara.
 Pasūtījums AMB-LV-118690 ir kārtībā un tiks nosūtīts šodien.
@@ -98,7 +98,7 @@ Kristīne Balode
 Tā nav mūsu problēma. Paku Omnivai nodevām laikā, tāpēc sūdzieties viņiem.
 """, expect="rude", why="'Tā nav mūsu problēma', sends the customer to the courier"),
             Mail("c", "2026-11-12 11:30 +02:00", """\
-Paku es pirku no jums, nevis no Omnivas, un samaksāju jums 329 eiro. Lūdzu normālu atbildi.
+Preci es pirku no jums, nevis no Omnivas, un samaksāju jums 329 eiro. Lūdzu normālu atbildi.
 """, quote="marker"),
             Mail("laura", "2026-11-13 08:50 +02:00", """\
 Labdien, Kristīne!
@@ -202,8 +202,8 @@ CHATS = [
         parts=[
             Part("c", "2026-11-20 10:02 +02:00", "Labdien! Man noņēma 39 EUR par Amberline Plus pagarināšanu. Es "
                  "to vairs negribu, lūdzu, atmaksājiet visu."),
-            Part("laura", "2026-11-20 10:05 +02:00", "Labdien, Artūr! Paskatījos jūsu kontu: abonements tika "
-                 "pagarināts 1. novembrī, un kopš tā laika ar to jau ir bijušas divas bezmaksas piegādes."),
+            Part("laura", "2026-11-20 10:05 +02:00", "Labdien, Artūr! Apskatīju jūsu kontu: abonements tika "
+                 "pagarināts 1. novembrī, un kopš tā laika jau izmantotas divas bezmaksas piegādes."),
             Part("laura", "2026-11-20 10:06 +02:00", "Diemžēl pilnu summu atmaksāt nevaram, jo abonements jau ir "
                  "izmantots. Varu to šodien atcelt un atmaksāt neizmantoto daļu – 35,75 EUR – uz jūsu karti 5 darba "
                  "dienu laikā. Vai atcelt?", expect="none",
@@ -228,7 +228,7 @@ CALLS = [
             Turn("Klients", "Es izlasīju, tur nekas nav par šo kļūdu."),
             Turn("janis", "Nu tad izlasiet vēlreiz, lēnām. Tur rakstīts, ka vajag 2,4 GHz tīklu. Tas nav nekas "
                  "sarežģīts.", expect="condescending", why="'izlasiet vēlreiz, lēnām', 'Tas nav nekas sarežģīts'"),
-            Turn("Klients", "Labi, un kā es to izdaru?"),
+            Turn("Klients", "Labi, un kā lai es to izdaru?"),
             Turn("janis", "Maršrutētāja lietotnē ieslēdziet atsevišķu 2,4 GHz tīklu, pievienojiet telefonu tam un "
                  "tad Roborock lietotnē vēlreiz spiediet \"Pievienot ierīci\". Pēc tam telefonu varat atkal "
                  "pārslēgt uz parasto tīklu."),

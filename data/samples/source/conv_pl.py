@@ -13,7 +13,7 @@ Dzień dobry,
 
 w sobotę wieczorem złożyłem zamówienie AMB-PL-330117 (robot sprzątający Roborock Q7, 1299 zł). Strona
 płatności się zawiesiła, więc kliknąłem "Zapłać" jeszcze raz. Teraz w banku widzę dwie transakcje po 1299 zł,
-a potwierdzenie zamówienia dostałem jedno.
+a potwierdzenie zamówienia dostałem tylko jedno.
 
 Proszę o zwrot drugiej płatności.
 
@@ -25,7 +25,7 @@ Krzysztof Mazur
 Dzień dobry Panie Krzysztofie,
 
 dziękuję za wiadomość i przepraszam za kłopot. W sobotę wieczorem nasz operator płatności miał awarię, przez
-którą część płatności została pobrana dwukrotnie – Pana zamówienie jest jednym z nich.
+którą część płatności pobrano dwukrotnie – dotyczy to również Pana zamówienia.
 
 Dziś rano anulowałam drugą transakcję na kwotę 1299 zł. Bank powinien zwolnić środki w ciągu 3–5 dni
 roboczych; nie musi Pan nic robić. Zamówienie AMB-PL-330117 jest w porządku i wyjdzie z magazynu jeszcze dziś.
@@ -201,7 +201,7 @@ CHATS = [
         customer=Customer("Zofia Kamińska", "zofia.kaminska@poczta.example"), customer_type="user",
         title="Płatność BLIK",
         parts=[
-            Part("c", "2026-11-02 10:41 +01:00", "Dzień dobry, zapłaciłam BLIKIEM za zamówienie, pieniądze zeszły z "
+            Part("c", "2026-11-02 10:41 +01:00", "Dzień dobry, zapłaciłam BLIK-iem za zamówienie, pieniądze zeszły z "
                  "konta, a w sklepie zamówienie jest anulowane. Co teraz?"),
             Part("bot", "2026-11-02 10:41 +01:00", None, kind="assignment"),
             Part("agnieszka", "2026-11-02 10:44 +01:00", "Dzień dobry! Przykro mi z tego powodu. Czy może Pani "
