@@ -312,6 +312,9 @@ def intercom_errors(doc: Any) -> list[str]:
                 errors.append(f"{pw}: a {p['part_type']} needs a body")
             if not isinstance(p.get("created_at"), int) or p["created_at"] < c["created_at"]:
                 errors.append(f"{pw}.created_at must be a unix timestamp after the conversation's")
+            elif j and isinstance(cp["conversation_parts"][j - 1].get("created_at"), int) \
+                    and p["created_at"] < cp["conversation_parts"][j - 1]["created_at"]:
+                errors.append(f"{pw}.created_at goes back in time")
             author(pw, p.get("author"))
     return errors
 
