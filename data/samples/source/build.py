@@ -465,12 +465,33 @@ def write_expectations() -> None:
         expected = ", ".join(r["labels"]) or "none (hard negative)"
         excerpt = r["excerpt"].replace("|", "\\|")
         table.append(f"| {r['file']} | `{ref}` | {r['language']} | {r['agent']} | {expected} | {excerpt} |")
+    _replace_block("expected-flags", "\n".join(table))
+
+
+def write_counts() -> None:
+    """The volume line in README.md, so the numbers there are the numbers in the files."""
+    names = {"en": "English", "es": "Spanish", "pl": "Polish", "ru": "Russian", "lv": "Latvian"}
+    threads = [t for m in MODULES for t in m.THREADS]
+    chats = [c for m in MODULES for c in m.CHATS]
+    calls = [c for m in MODULES for c in m.CALLS]
+    per_lang = ", ".join(
+        f"{names[m.THREADS[0].lang]} {len(m.THREADS) + len(m.CHATS) + len(m.CALLS)}" for m in MODULES)
+    agent_turns = sum(1 for t in threads for x in t.mails if x.who in AGENTS) + sum(
+        1 for c in chats for p in c.parts if p.who in AGENTS and p.kind == "comment") + sum(
+        1 for c in calls for i, x in enumerate(c.turns) if x.who in AGENTS and (i == 0 or c.turns[i - 1].who != x.who))
+    line = (f"{len(threads) + len(chats) + len(calls)} interactions: {len(threads)} e-mail threads "
+            f"({sum(len(t.mails) for t in threads)} messages), {len(chats)} chats, {len(calls)} calls; "
+            f"{per_lang}; {agent_turns} agent turns.")
+    _replace_block("counts", line)
+
+
+def _replace_block(name: str, content: str) -> None:
     readme = SAMPLES / "README.md"
     text = readme.read_text(encoding="utf-8")
-    begin, end = "<!-- expected-flags:begin -->", "<!-- expected-flags:end -->"
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
-    readme.write_text(head + begin + "\n" + "\n".join(table) + "\n" + end + tail, encoding="utf-8")
+    readme.write_text(head + begin + "\n" + content + "\n" + end + tail, encoding="utf-8")
 
 
 def main() -> None:
@@ -479,6 +500,7 @@ def main() -> None:
     write_chats([c for m in MODULES for c in m.CHATS])
     write_calls([c for m in MODULES for c in m.CALLS])
     write_expectations()
+    write_counts()
     n = len(threads) + sum(len(m.CHATS) + len(m.CALLS) for m in MODULES)
     print(f"wrote {n} interactions under {SAMPLES}")
 

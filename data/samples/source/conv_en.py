@@ -234,6 +234,36 @@ Hannah
 """, quote="marker", mailer="Sent from my iPhone"),
         ],
     ),
+    Thread(
+        id="en-price-drop", lang="en", mailbox="support-en",
+        customer=Customer("Tom Hadley", "tom.hadley@example.net"),
+        subject="Price dropped a week after I bought it",
+        mails=[
+            Mail("c", "2026-11-09 08:05 +00:00", """\
+Hi,
+
+I bought a Kindle Paperwhite from you on 2 November for £149.99 (order AMB-UK-452033) and today it's £129.99 on
+your site. Is there any chance of getting the difference back?
+
+Cheers,
+Tom
+"""),
+            Mail("emily", "2026-11-09 09:20 +00:00", """\
+Hi Tom,
+
+Good news: our price promise covers drops within 14 days of delivery, and yours arrived on 4 November, so you
+qualify. I've refunded the £20.00 difference to the card you paid with; it should show within 3 to 5 working
+days.
+
+You don't need to return anything or fill in a form. Enjoy the Kindle!
+
+Best wishes,
+""", quote="marker"),
+            Mail("c", "2026-11-09 09:41 +00:00", """\
+Brilliant, thank you!
+""", quote="marker", mailer="Sent from my iPhone"),
+        ],
+    ),
 ]
 
 CHATS = [
@@ -298,6 +328,21 @@ CHATS = [
                  "should appear."),
             Part("c", "2026-11-18 17:40 +02:00", "ok it's there now. thanks"),
             Part("janis", "2026-11-18 17:41 +02:00", None, kind="close"),
+        ],
+    ),
+    Chat(
+        id="21534008366", lang="en",
+        customer=Customer("Sarah Whitmore", "accounts@whitmore-design.example"), customer_type="user",
+        title="VAT invoice",
+        parts=[
+            Part("c", "2026-10-26 09:38 +00:00", "Morning! Could I get a VAT invoice for order AMB-UK-447310? I "
+                 "forgot to tick the business box at checkout. Company is Whitmore Design Ltd, VAT GB123456789."),
+            Part("emily", "2026-10-26 09:41 +00:00", "Good morning, Sarah. Of course. I've added Whitmore Design "
+                 "Ltd and the VAT number to the order, and the VAT invoice is now under My orders > Invoices. I've "
+                 "also e-mailed you a copy."),
+            Part("c", "2026-10-26 09:43 +00:00", "Got it, thanks so much."),
+            Part("emily", "2026-10-26 09:43 +00:00", "You're welcome. Have a good week!"),
+            Part("emily", "2026-10-26 09:45 +00:00", None, kind="close"),
         ],
     ),
 ]

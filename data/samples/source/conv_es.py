@@ -206,6 +206,35 @@ Jorge
 """, quote="marker"),
         ],
     ),
+    Thread(
+        id="es-cambio-direccion", lang="es", mailbox="soporte-es",
+        customer=Customer("Lorena Gil", "lorena.gil@correo.example"),
+        subject="Cambiar la dirección de entrega",
+        mails=[
+            Mail("c", "2026-11-18 14:50 +01:00", """\
+Hola:
+
+Acabo de hacer el pedido AMB-ES-221877 (unos auriculares Sony WF-1000XM5) y me he dado cuenta de que he puesto
+la dirección de mi antiguo piso. ¿Se puede cambiar? La buena es Calle Mayor 12, 3º B, 50001 Zaragoza.
+
+Gracias,
+Lorena
+"""),
+            Mail("lucia", "2026-11-18 15:10 +01:00", """\
+Hola, Lorena:
+
+Sí, sin problema: el pedido aún no había salido del almacén, así que he cambiado la dirección de entrega a
+Calle Mayor 12, 3º B, 50001 Zaragoza. Le llegará un correo de confirmación con la dirección nueva.
+
+La entrega sigue prevista para el viernes 20. Si necesita algo más, aquí estamos.
+
+Un saludo,
+""", quote="marker", form="alternative"),
+            Mail("c", "2026-11-18 15:22 +01:00", """\
+¡Genial, muchas gracias!
+""", quote="marker"),
+        ],
+    ),
 ]
 
 CHATS = [
@@ -261,6 +290,22 @@ CHATS = [
                  "dejo aplicado un 10 % de descuento en su cuenta hasta el domingo."),
             Part("c", "2026-11-17 11:31 +01:00", "Vale, gracias. Lo pido ahora."),
             Part("javier", "2026-11-17 11:32 +01:00", None, kind="close"),
+        ],
+    ),
+    Chat(
+        id="21534008588", lang="es",
+        customer=Customer("Daniel Prieto", "daniel.prieto@correo.example"), customer_type="lead",
+        parts=[
+            Part("c", "2026-11-03 10:18 +01:00", "Hola, una pregunta antes de comprar: el portátil Lenovo IdeaPad "
+                 "Slim 5 que tenéis, ¿viene con teclado español, con la ñ?"),
+            Part("javier", "2026-11-03 10:20 +01:00", "Hola, Daniel. Sí: todos los portátiles que vendemos en la "
+                 "tienda de España llevan teclado español (QWERTY con ñ y tecla de tilde). En la ficha del "
+                 "producto lo verá en el apartado \"Teclado\"."),
+            Part("c", "2026-11-03 10:21 +01:00", "Perfecto, y ¿trae Windows instalado?"),
+            Part("javier", "2026-11-03 10:23 +01:00", "Sí, viene con Windows 11 Home ya activado. La primera vez que "
+                 "lo encienda le pedirá crear o iniciar sesión con una cuenta de Microsoft; son unos diez minutos."),
+            Part("c", "2026-11-03 10:24 +01:00", "Genial, gracias."),
+            Part("javier", "2026-11-03 10:25 +01:00", None, kind="close"),
         ],
     ),
 ]

@@ -155,6 +155,34 @@ Ar cieņu
 """, quote="marker", why="specific steps and dates"),
         ],
     ),
+    Thread(
+        id="lv-piegades-adrese", lang="lv", mailbox="atbalsts-lv",
+        customer=Customer("Gunta Ozoliņa", "gunta.ozolina@pasts.example"),
+        subject="Jāmaina piegādes adrese",
+        mails=[
+            Mail("c", "2026-11-03 09:50 +02:00", """\
+Labdien!
+
+Vakar pasūtīju tējkannu Philips (pasūtījums AMB-LV-118905) un kļūdas pēc norādīju veco adresi. Vai var
+piegādāt uz Brīvības ielu 88-14, Rīgā?
+
+Gunta
+"""),
+            Mail("laura", "2026-11-03 10:20 +02:00", """\
+Labdien, Gunta!
+
+Jā, protams. Pasūtījums vēl nebija nosūtīts, tāpēc piegādes adresi nomainīju uz Brīvības ielu 88-14, Rīgā.
+Apstiprinājumu ar jauno adresi saņemsiet e-pastā.
+
+Kurjers zvanīs rīt starp plkst. 10:00 un 14:00.
+
+Ar cieņu
+""", quote="marker"),
+            Mail("c", "2026-11-03 10:31 +02:00", """\
+Liels paldies!
+""", quote="marker"),
+        ],
+    ),
 ]
 
 CHATS = [
@@ -211,6 +239,23 @@ CHATS = [
             Part("c", "2026-11-20 10:08 +02:00", "Labi, atceliet."),
             Part("laura", "2026-11-20 10:09 +02:00", "Atcēlu. Apstiprinājumu saņemsiet e-pastā. Jauku dienu!"),
             Part("laura", "2026-11-20 10:10 +02:00", None, kind="close"),
+        ],
+    ),
+    Chat(
+        id="21534009155", lang="lv",
+        customer=Customer("Raivis Bērziņš", "raivis.berzins@pasts.example"), customer_type="lead",
+        parts=[
+            Part("c", "2026-11-16 15:36 +02:00", "Sveiki! Man mājās ir Tet optika. Vai Aurora AX3000 ar to "
+                 "strādās?"),
+            Part("janis", "2026-11-16 15:39 +02:00", "Sveiki, Raivi! Jā, strādās. Aurora pieslēdzas ar kabeli pie "
+                 "Tet rūtera jebkura LAN porta un izveido savu Wi-Fi tīklu. Pirmajā palaišanā Aurora lietotnē "
+                 "izvēlieties režīmu \"Piekļuves punkts\", tad Tet rūtera iestatījumos nekas nav jāmaina."),
+            Part("c", "2026-11-16 15:40 +02:00", "Un Tet rūtera Wi-Fi jāizslēdz?"),
+            Part("janis", "2026-11-16 15:42 +02:00", "Ieteicams, lai abi tīkli netraucētu viens otram. To var "
+                 "izdarīt Tet rūtera pārvaldības lapā sadaļā Wi-Fi. Ja neizdodas, uzrakstiet, un es palīdzēšu soli "
+                 "pa solim."),
+            Part("c", "2026-11-16 15:43 +02:00", "Paldies, pasūtīšu."),
+            Part("janis", "2026-11-16 15:44 +02:00", None, kind="close"),
         ],
     ),
 ]

@@ -193,6 +193,30 @@ Pozdrawiam
 """, quote="marker", why="explains the acronyms, gives a date and a next step"),
         ],
     ),
+    Thread(
+        id="pl-faktura-nip", lang="pl", mailbox="pomoc-pl",
+        customer=Customer("Tomasz Baran", "biuro@baran-serwis.example"),
+        subject="Faktura VAT na firmę",
+        mails=[
+            Mail("c", "2026-11-19 09:40 +01:00", """\
+Dzień dobry,
+
+proszę o wystawienie faktury VAT do zamówienia AMB-PL-332458 (monitor Dell P2723D) na firmę:
+Baran Serwis Sp. z o.o., ul. Długa 5, 31-147 Kraków, NIP 123-456-32-18.
+
+Z poważaniem
+Tomasz Baran
+"""),
+            Mail("agnieszka", "2026-11-19 10:05 +01:00", """\
+Dzień dobry Panie Tomaszu,
+
+faktura VAT nr FV/2026/11/08812 na Baran Serwis Sp. z o.o. jest w załączniku. Znajdzie ją Pan też w zakładce
+"Moje zamówienia" → "Dokumenty".
+
+Pozdrawiam serdecznie
+""", quote="marker"),
+        ],
+    ),
 ]
 
 CHATS = [
@@ -254,6 +278,24 @@ CHATS = [
                  kind="note"),
             Part("c", "2026-11-20 15:20 +01:00", "Działa, dziękuję."),
             Part("tomasz", "2026-11-20 15:21 +01:00", None, kind="close"),
+        ],
+    ),
+    Chat(
+        id="21534008399", lang="pl",
+        customer=Customer("Łukasz Pawlak", "lukasz.pawlak@poczta.example"), customer_type="lead",
+        parts=[
+            Part("c", "2026-10-27 15:28 +01:00", "Dzień dobry, mam światłowód w Orange z ich Funboxem. Czy router "
+                 "Aurora AX3000 będzie z tym działał?"),
+            Part("tomasz", "2026-10-27 15:32 +01:00", "Dzień dobry! Tak, będzie działał. Aurora podłącza się kablem "
+                 "do Funboxa (do dowolnego portu LAN) i tworzy własną sieć Wi-Fi. W aplikacji Aurora przy pierwszym "
+                 "uruchomieniu wybiera Pan tryb \"Punkt dostępu\" – wtedy nie trzeba nic zmieniać w ustawieniach "
+                 "Funboxa."),
+            Part("c", "2026-10-27 15:33 +01:00", "A Wi-Fi w Funboxie wyłączyć?"),
+            Part("tomasz", "2026-10-27 15:35 +01:00", "Najlepiej tak, żeby dwie sieci nie przeszkadzały sobie "
+                 "nawzajem. Wyłącza się je w panelu Funboxa w zakładce Wi-Fi. Jeśli będzie Pan miał z tym kłopot, "
+                 "proszę napisać – przeprowadzę Pana przez to krok po kroku."),
+            Part("c", "2026-10-27 15:36 +01:00", "Dzięki, zamawiam."),
+            Part("tomasz", "2026-10-27 15:37 +01:00", None, kind="close"),
         ],
     ),
 ]
