@@ -117,7 +117,8 @@ This is the third time I am writing about order AMB-UK-448120 (Dyson V15 vacuum)
 6 November. The DPD tracking has said "at the depot" since 7 November and nobody from Amberline has answered
 my two previous e-mails.
 
-I paid £549 for this. I would like to know today where it is, or I want my money back.
+I paid £549 for this. I would like to know today where it is, or I want my money back. You can reach me on
+07700 900417.
 
 George Whitfield
 """, mailer="Microsoft Outlook 16.0"),
