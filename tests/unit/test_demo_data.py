@@ -260,7 +260,7 @@ def test_mail_subjects_and_names_in_legacy_charsets_decode() -> None:
 # --- chat -----------------------------------------------------------------------------------------------------------
 
 def intercom_errors(doc: Any) -> list[str]:
-    """Every way a document departs from the Intercom conversation-list shape in docs (interfaces.md)."""
+    """Every way a document departs from the conversation-list shape of Intercom's REST API that the demo uses."""
     errors: list[str] = []
 
     def author(where: str, a: Any) -> None:
