@@ -180,6 +180,7 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
         return principal
 
     dependency.__doc__ = f"The authenticated principal, with a role among {sorted(allowed)}."
+    dependency.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the route-walk test
     return dependency
 
 

@@ -117,11 +117,11 @@ def _summaries(s: Session, rows: Sequence[t.InteractionRow]) -> list[Interaction
     ids = [r.id for r in rows]
     M, S = t.MessageRow, t.MessageScoreRow
     counts = dict(s.execute(select(M.interaction_id, func.count()).where(M.interaction_id.in_(ids))
-                            .group_by(M.interaction_id)).tuples().all()) if ids else {}
+                            .group_by(M.interaction_id)).all()) if ids else {}
     flagged = dict(s.execute(select(M.interaction_id, func.count(func.distinct(M.id)))
                              .join(S, S.message_id == M.id)
                              .where(M.interaction_id.in_(ids), S.flagged.is_(True))
-                             .group_by(M.interaction_id)).tuples().all()) if ids else {}
+                             .group_by(M.interaction_id)).all()) if ids else {}
     langs: dict[str, list[str]] = {}
     if ids:
         for iid, lang in s.execute(select(M.interaction_id, M.language).distinct()
@@ -223,12 +223,14 @@ def list_flags(store: Store, p: Principal, f: FlagFilters, limit: int, cursor: s
     F, M, IT = t.FindingRow, t.MessageRow, t.InteractionRow
     sev = severity_expr()
     q = _flag_query(p)
-    for cond, clause in [(f.team, IT.team_id == f.team), (f.agent, M.agent_id == f.agent),
-                         (f.label, F.label == f.label), (f.language, M.language == f.language),
-                         (f.channel, IT.channel == f.channel), (f.status, F.status == f.status),
-                         (f.since, M.sent_at >= utc_naive(f.since)), (f.until, M.sent_at < utc_naive(f.until))]:
-        if cond:
-            q = q.where(clause)
+    for value, column in [(f.team, IT.team_id), (f.agent, M.agent_id), (f.label, F.label),
+                          (f.language, M.language), (f.channel, IT.channel), (f.status, F.status)]:
+        if value:
+            q = q.where(column == value)
+    if f.since:
+        q = q.where(M.sent_at >= utc_naive(f.since))
+    if f.until:
+        q = q.where(M.sent_at < utc_naive(f.until))
     if cursor:
         after_sev, after_id = decode_cursor(cursor)
         q = q.where(or_(sev < after_sev, and_(sev == after_sev, F.id > after_id)))
@@ -303,7 +305,7 @@ def _history(s: Session, flag_id: int) -> list[ReviewOut]:
     R, U = t.ReviewRow, t.UserRow
     return [ReviewOut(id=r.id, verdict=r.verdict, note=r.note, reviewer=name, created_at=as_utc(r.created_at))
             for r, name in s.execute(select(R, U.name).outerjoin(U, U.id == R.reviewer_id)
-                                     .where(R.finding_id == flag_id).order_by(R.created_at, R.id)).tuples()]
+                                     .where(R.finding_id == flag_id).order_by(R.created_at, R.id))]
 
 
 def review_flag(store: Store, p: Principal, flag_id: int, verdict: str, note: str | None) -> FlagDetailOut:

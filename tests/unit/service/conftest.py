@@ -1,0 +1,121 @@
+"""Fixtures for the service tests: a migrated store (SQLite; PostgreSQL too when configured), seeded data,
+the app under TestClient with its lifespan, and one token per role."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from service_seed import PIPELINE, phrase_scorer_factory, seed
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from qa_monitor.config import PipelineSpec, Settings
+from qa_monitor.records import Interaction
+from qa_monitor.service.app import create_app
+from qa_monitor.service.auth import create_user
+from qa_monitor.storage.store import Store
+
+SECRETS = {"zendesk": "zd-secret-1", "freshdesk": "fd-secret-2", "jira": "jira-secret-3", "generic": "gen-secret-4"}
+PG_ENV = "QA_MONITOR_TEST_POSTGRES_URL"
+
+
+def _postgres_store() -> Iterator[Store]:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+    name = f"qam_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    store = Store(db_url)
+    store.migrate()
+    try:
+        yield store
+    finally:
+        store.close()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated SQLite store in tmp_path."""
+    s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated store on SQLite, and on PostgreSQL when QA_MONITOR_TEST_POSTGRES_URL is set."""
+    if request.param == "postgres":
+        yield from _postgres_store()
+        return
+    s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for tests: webhook secrets set, database in tmp_path."""
+    values: dict[str, object] = {"database_url": f"sqlite:///{tmp_path / 'qa.db'}",
+                                 **{f"{k}_webhook_secret": SecretStr(v) for k, v in SECRETS.items()}}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Tokens:
+    admin: str
+    billing: str   # manager of team billing
+    tech: str      # manager of team tech
+    webhook: str
+
+
+@dataclass
+class Env:
+    client: TestClient
+    store: Store
+    tokens: Tokens
+    interactions: list[Interaction]
+
+    def h(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+def build_env(store: Store, tmp_path: Path, pipeline: PipelineSpec | None = None, **settings: object
+              ) -> Iterator[Env]:
+    """Seed the store, create users, start the app with its lifespan."""
+    interactions = seed(store)
+    tokens = Tokens(admin=create_user(store, "root", "admin")[1],
+                    billing=create_user(store, "mia", "manager", ["billing"])[1],
+                    tech=create_user(store, "tom", "manager", ["tech"])[1],
+                    webhook=create_user(store, "zendesk-hook", "webhook")[1])
+    app = create_app(make_settings(tmp_path, **settings), store=store, scorer_factory=phrase_scorer_factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        if pipeline is not None:
+            app.state.pipeline = pipeline
+        yield Env(client=client, store=store, tokens=tokens, interactions=interactions)
+
+
+@pytest.fixture
+def env(store: Store, tmp_path: Path) -> Iterator[Env]:
+    """The app over a seeded SQLite store, with the test pipeline's directory."""
+    yield from build_env(store, tmp_path, PIPELINE)
+
+
+@pytest.fixture
+def any_env(any_store: Store, tmp_path: Path) -> Iterator[Env]:
+    """The app over a seeded store on SQLite and (when configured) PostgreSQL."""
+    yield from build_env(any_store, tmp_path, PIPELINE)
