@@ -235,7 +235,7 @@ async function agentsView() {
 }
 
 function trendChart(buckets) {
-  const width = 640, height = 260, left = 48, right = 16, top = 16, bottom = 40;
+  const width = 640, height = 260, left = 48, right = 44, top = 16, bottom = 40;
   const pw = width - left - right, ph = height - top - bottom;
   const values = buckets.flatMap((b) => LABELS.map((l) => b.flag_rate[l] || 0));
   const maxY = Math.max(0.1, ...values) * 1.1;
@@ -355,6 +355,7 @@ async function route() {
   if (!sessionStorage.getItem(TOKEN_KEY)) { signOut(); return; }
   const [, name, ...rest] = location.hash.split("/");
   const arg = decodeURIComponent(rest.join("/"));
+  say("");
   try {
     if (name === "conversation" && arg) await conversationView(arg);
     else if (name === "agents") await agentsView();
