@@ -364,7 +364,9 @@ async function route() {
     else if (name === "agent" && arg) await agentView(arg);
     else if (name === "report") await reportView();
     else await queueView();
-    document.getElementById("main").focus();
+    // Focus moves to the new content for keyboard and screen-reader users; the page starts at its top.
+    document.getElementById("main").focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 401)) say(`Could not load this page: ${e.message}`, true);
   }
