@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SECRETS, Env, build_env
+from conftest import SECRETS, Env
 from fastapi.testclient import TestClient
 from service_seed import PIPELINE
 from sqlalchemy import func, select
@@ -144,25 +144,21 @@ def test_same_delivery_twice_is_stored_once(env: Env) -> None:
     assert findings == again_findings and findings
 
 
-def test_large_ticket_gets_a_job(store: Store, tmp_path: Path) -> None:
-    gen = build_env(store, tmp_path, PIPELINE, sync_message_limit=3)
-    env = next(gen)
-    try:
-        r = post(env, "zendesk", example("zendesk"))
-        assert r.status_code == 202, r.text
-        job_url = r.json()["job_url"]
-        assert r.json()["status"] == "queued" and job_url.startswith("/jobs/")
-        deadline = time.monotonic() + 20
+def test_large_ticket_gets_a_job(env_with: Any) -> None:
+    env = env_with(sync_message_limit=3)
+    r = post(env, "zendesk", example("zendesk"))
+    assert r.status_code == 202, r.text
+    job_url = r.json()["job_url"]
+    assert r.json()["status"] == "queued" and job_url.startswith("/jobs/")
+    deadline = time.monotonic() + 20
+    job = env.client.get(job_url, headers=env.h(env.tokens.webhook)).json()
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.05)
         job = env.client.get(job_url, headers=env.h(env.tokens.webhook)).json()
-        while job["status"] in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.05)
-            job = env.client.get(job_url, headers=env.h(env.tokens.webhook)).json()
-        assert job["status"] == "done", job
-        assert job["result"]["scores"] and job["finished_at"]
-        dup = post(env, "zendesk", example("zendesk"))
-        assert dup.json()["status"] == "duplicate"
-    finally:
-        gen.close()
+    assert job["status"] == "done", job
+    assert job["result"]["scores"] and job["finished_at"]
+    dup = post(env, "zendesk", example("zendesk"))
+    assert dup.json()["status"] == "duplicate"
 
 
 def test_errors_are_json_with_stable_codes(env: Env) -> None:
@@ -186,24 +182,20 @@ def test_errors_are_json_with_stable_codes(env: Env) -> None:
     assert r.status_code == 422 and "period" in r.json()["error"]["message"]
 
 
-def test_body_limit_by_header_and_by_stream(store: Store, tmp_path: Path) -> None:
-    gen = build_env(store, tmp_path, PIPELINE, max_body_bytes=1000)
-    env = next(gen)
-    try:
-        big = json.dumps({"pad": "x" * 2000}).encode()
-        r = post(env, "generic", None, raw=big)
-        assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
+    env = env_with(max_body_bytes=1000)
+    big = json.dumps({"pad": "x" * 2000}).encode()
+    r = post(env, "generic", None, raw=big)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
 
-        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit applies while reading
-            for _ in range(10):
-                yield b"x" * 200
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit applies while reading
+        for _ in range(10):
+            yield b"x" * 200
 
-        headers = {**env.h(env.tokens.webhook), **signed("generic", b"")}
-        r = env.client.post("/webhooks/generic", content=chunks(), headers=headers)
-        assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
-        assert count(env.store, t.RawPayloadRow) == 0
-    finally:
-        gen.close()
+    headers = {**env.h(env.tokens.webhook), **signed("generic", b"")}
+    r = env.client.post("/webhooks/generic", content=chunks(), headers=headers)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+    assert count(env.store, t.RawPayloadRow) == 0
 
 
 def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
