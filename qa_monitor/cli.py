@@ -182,6 +182,123 @@ def quarantine_retry(
 
 # --- service: serve, users, calibrate ----------------------------------------------------------------
 
+users_app = typer.Typer(help="API users and tokens (tokens are shown once and stored hashed).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@app.command("serve")
+@friendly
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+          pipeline: Annotated[Path | None, typer.Option(help="pipeline file (detectors, thresholds, write-back)")]
+          = None) -> None:
+    """Serve the API (review queue, trends, calibration, webhooks) with uvicorn."""
+    import uvicorn
+
+    from qa_monitor.service.app import create_app
+
+    settings = get_settings()
+    if pipeline is not None:
+        load_pipeline(pipeline)  # fail here, with the file and key, rather than inside the server
+        settings = settings.model_copy(update={"pipeline_file": pipeline})
+    open_store(settings).close()
+    console.print(f"serving on http://{host}:{port}", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@users_app.command("create")
+@friendly
+def users_create(name: Annotated[str, typer.Argument(help="user name (unique)")],
+                 role: Annotated[str, typer.Option(help="admin | manager | webhook")],
+                 team: Annotated[list[str] | None, typer.Option(help="team id a manager may read (repeat)")] = None,
+                 ) -> None:
+    """Create a user with a role and print its first token (shown once)."""
+    from qa_monitor.service.auth import create_user
+
+    store = open_store()
+    uid, token = create_user(store, name, role, team or [])
+    err_console.print(f"user {name} (id {uid}, {role}) created; the token is shown once:")
+    print(token)
+
+
+@users_app.command("token")
+@friendly
+def users_token(name: Annotated[str, typer.Argument(help="an existing user")]) -> None:
+    """Issue one more token for a user (shown once)."""
+    from qa_monitor.service.auth import create_token
+
+    token = create_token(open_store(), name)
+    err_console.print(f"new token for {name}; shown once:")
+    print(token)
+
+
+@users_app.command("revoke")
+@friendly
+def users_revoke(name: Annotated[str | None, typer.Argument(help="revoke every token of this user")] = None,
+                 token: Annotated[str | None, typer.Option("--token", help="revoke the token with this prefix "
+                                                                           "(first 12 characters, see `users list`)")]
+                 = None) -> None:
+    """Revoke a user's tokens (and disable the user), or one token by its prefix."""
+    from qa_monitor.service.auth import revoke
+
+    n = revoke(open_store(), user_name=name, token_prefix=token)
+    console.print(f"revoked {n} token(s)")
+
+
+@users_app.command("list")
+@friendly
+def users_list() -> None:
+    """List users with role, teams and active token prefixes (never the tokens)."""
+    from rich.table import Table
+
+    from qa_monitor.service.auth import list_users
+
+    table = Table("id", "name", "role", "teams", "active tokens", "state")
+    for u in list_users(open_store()):
+        table.add_row(str(u.id), u.name, u.role, ", ".join(u.teams) or ("all" if u.role == "admin" else "-"),
+                      ", ".join(u.token_prefixes) or "-", "disabled" if u.disabled else "active")
+    console.print(table)
+
+
+@app.command("calibrate")
+@friendly
+def calibrate_cmd(min_reviews: Annotated[int, typer.Option(min=1, help="reviews needed per label and language")]
+                  = 30,
+                  dry_run: Annotated[bool, typer.Option("--dry-run", help="report only; save no thresholds")] = False,
+                  fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table") -> None:
+    """Set per-label, per-language thresholds from reviewed flags; report Cohen's kappa and precision."""
+    import json
+
+    from rich.table import Table
+
+    from qa_monitor.service.calibration import calibrate
+
+    if fmt not in ("table", "json"):
+        raise QAMonitorError(f"--format must be table or json, not '{fmt}'")
+    result = calibrate(open_store(), min_reviews=min_reviews, apply=not dry_run)
+    if fmt == "json":
+        print(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    if not result.rows:
+        console.print("no reviewed flags yet: review flags in the queue first")
+        return
+    table = Table("label", "lang", "reviews", "confirmed", "precision", "kappa", "threshold", "new", "kappa new",
+                  "status")
+
+    def num(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    for r in result.rows:
+        table.add_row(r.label, r.language, str(r.reviews), str(r.confirmed), num(r.precision), num(r.kappa),
+                      num(r.threshold_before), num(r.threshold_after), num(r.kappa_after), r.status)
+    console.print(table)
+    for r in result.rows:
+        if r.status == "not_enough_reviews":
+            console.print(f"{r.label}/{r.language}: {r.message}", highlight=False)
+    console.print(f"saved thresholds version {result.version}" if result.version else
+                  "no thresholds saved" + (" (dry run)" if dry_run else ""), highlight=False)
+
+
 
 # --- reports: report, schedule -----------------------------------------------------------------------
 

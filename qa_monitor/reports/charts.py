@@ -85,7 +85,8 @@ def scatter(points: Sequence[Point], title: str, x_label: str, y_label: str, y_p
     xs = [p.x for p in points] or [0.0]
     ys = [p.y for p in points] or [0.0]
     xt = nice_ticks(0.0, max(xs) * 1.05)
-    yt = nice_ticks(0.0, max(max(ys) * 1.05, 0.1 if y_percent else 1.0))
+    y_top = max(max(ys) * 1.05, 0.1 if y_percent else 1.0)
+    yt = nice_ticks(0.0, min(y_top, 1.0) if y_percent else y_top)  # a rate never exceeds 100%
     x0, x1, y0, y1 = xt[0], xt[-1], yt[0], yt[-1]
     pw, ph = width - left - right, height - top - bottom
 

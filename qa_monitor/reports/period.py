@@ -29,6 +29,8 @@ class Week:
         if not m:
             raise ConfigError(f"week '{text}': expected an ISO week like 2026-W47")
         year, number = int(m.group(1)), int(m.group(2))
+        if not 1970 <= year <= 9998:  # the 12-week history and the week's end must stay representable
+            raise ConfigError(f"week '{text}': the year must be between 1970 and 9998")
         try:
             date.fromisocalendar(year, number, 1)
         except ValueError:

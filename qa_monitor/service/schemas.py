@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 LabelName = Literal["rude", "condescending", "unclear"]
 Verdict = Literal["confirmed", "dismissed"]
 FlagStatus = Literal["open", "confirmed", "dismissed"]
 GroupBy = Literal["agent", "team", "channel", "language"]
 Period = Literal["day", "week", "month"]
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*|\s*[+-]?(inf|infinity|nan)\s*", re.I)
+
+
+def _iso_only(value: Any) -> Any:
+    # pydantic would read a bare number as Unix time; the contract says ISO 8601 date-time
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 date-time such as 2026-11-23T00:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
 class FindingOut(BaseModel):
@@ -126,6 +139,7 @@ class FlagPageOut(BaseModel):
 
 
 class ReviewIn(BaseModel):
+    model_config = ConfigDict(strict=True)
     verdict: Verdict
     note: str | None = Field(default=None, max_length=4000)
 
@@ -200,6 +214,7 @@ class AgentOut(AgentSummaryOut):
 
 
 class CalibrationIn(BaseModel):
+    model_config = ConfigDict(strict=True)
     min_reviews: int = Field(default=30, ge=1, le=100_000)
     apply: bool = True
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
 
-from qa_monitor.service.errors import ApiError
+from qa_monitor.service.errors import error_response
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+FILES = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
+         "app.css": "text/css; charset=utf-8"}
 # The report view shows the report's own HTML (inline styles, inline SVG) in a sandboxed frame.
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -20,24 +22,29 @@ HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-router = APIRouter(include_in_schema=False)
+
+def _file(name: str) -> Response:
+    return FileResponse(STATIC / name, media_type=FILES[name], headers=HEADERS)
 
 
-@router.get("/ui")
-def dashboard() -> FileResponse:
+async def dashboard(request: Request) -> Response:
     """The single page of the dashboard (sign-in, review queue, conversations, agents, weekly report)."""
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8", headers=HEADERS)
+    if request.url.path.endswith("/"):
+        return RedirectResponse("/ui", status_code=307)
+    return _file("index.html")
 
 
-@router.get("/ui/")
-def dashboard_slash() -> RedirectResponse:
-    """/ui/ is /ui."""
-    return RedirectResponse("/ui", status_code=307)
-
-
-@router.get("/ui/static/{name}")
-def asset(name: str) -> FileResponse:
+async def asset(request: Request) -> Response:
     """One of the dashboard's own files (a fixed list: nothing else on disk is reachable)."""
-    if name not in ASSETS:
-        raise ApiError(404, "not_found", f"no dashboard asset '{name}'")
-    return FileResponse(STATIC / name, media_type=ASSETS[name], headers=HEADERS)
+    name = request.path_params["name"]
+    if name not in FILES:
+        return error_response(404, "not_found", f"no dashboard asset '{name}'")
+    return _file(name)
+
+
+# Plain routes, not API routes: the page and its assets hold no data and need no token (the page asks for one,
+# and every call it makes goes to the authenticated API).
+router = APIRouter()
+router.add_route("/ui", dashboard, methods=["GET"], include_in_schema=False)
+router.add_route("/ui/", dashboard, methods=["GET"], include_in_schema=False)
+router.add_route("/ui/static/{name}", asset, methods=["GET"], include_in_schema=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from qa_monitor.config import Settings
 from qa_monitor.storage.store import Store
@@ -28,3 +28,4 @@ def get_app_state(request: Request) -> Any:
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StateDep = Annotated[Any, Depends(get_app_state)]
+IdPath = Annotated[str, Path(max_length=300, description="the record's id")]

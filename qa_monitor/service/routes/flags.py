@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from qa_monitor.service import queries
 from qa_monitor.service.auth import ManagerUser
 from qa_monitor.service.errors import error_responses
 from qa_monitor.service.routes.deps import StoreDep
-from qa_monitor.service.schemas import FlagDetailOut, FlagPageOut, FlagStatus, LabelName, ReviewIn
+from qa_monitor.service.schemas import FlagDetailOut, FlagPageOut, FlagStatus, IsoDateTime, LabelName, ReviewIn
 
 router = APIRouter(tags=["flags"], responses=error_responses(401, 403, 422))
+FlagId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the flag's id (a finding id)")]
 
 
 @router.get("/flags", response_model=FlagPageOut)
@@ -25,8 +25,8 @@ def list_flags(
     language: Annotated[str | None, Query(max_length=16)] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
     status: FlagStatus | None = None,
-    since: Annotated[datetime | None, Query(description="message sent at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="message sent before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="message sent at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="message sent before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> FlagPageOut:
@@ -37,12 +37,12 @@ def list_flags(
 
 
 @router.get("/flags/{flag_id}", response_model=FlagDetailOut, responses=error_responses(404))
-def get_flag(store: StoreDep, user: ManagerUser, flag_id: int) -> FlagDetailOut:
+def get_flag(store: StoreDep, user: ManagerUser, flag_id: FlagId) -> FlagDetailOut:
     """One flag with its context and every review it received."""
     return queries.get_flag(store, user, flag_id)
 
 
 @router.post("/flags/{flag_id}/review", response_model=FlagDetailOut, responses=error_responses(404))
-def review_flag(store: StoreDep, user: ManagerUser, flag_id: int, review: ReviewIn) -> FlagDetailOut:
+def review_flag(store: StoreDep, user: ManagerUser, flag_id: FlagId, review: ReviewIn) -> FlagDetailOut:
     """Record a verdict (confirmed or dismissed) with a note; earlier verdicts stay in the history."""
     return queries.review_flag(store, user, flag_id, review.verdict, review.note)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,8 +9,8 @@ from fastapi import APIRouter, Query
 from qa_monitor.service import queries
 from qa_monitor.service.auth import ManagerUser
 from qa_monitor.service.errors import error_responses
-from qa_monitor.service.routes.deps import StoreDep
-from qa_monitor.service.schemas import InteractionOut, InteractionPageOut, LabelName
+from qa_monitor.service.routes.deps import IdPath, StoreDep
+from qa_monitor.service.schemas import InteractionOut, InteractionPageOut, IsoDateTime, LabelName
 
 router = APIRouter(tags=["interactions"], responses=error_responses(401, 403, 422))
 
@@ -26,8 +25,8 @@ def list_interactions(
     agent: Annotated[str | None, Query(max_length=64)] = None,
     team: Annotated[str | None, Query(max_length=64)] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[datetime | None, Query(description="started at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="started before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="started at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="started before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> InteractionPageOut:
@@ -38,6 +37,6 @@ def list_interactions(
 
 
 @router.get("/interactions/{interaction_id}", response_model=InteractionOut, responses=error_responses(404))
-def get_interaction(store: StoreDep, user: ManagerUser, interaction_id: str) -> InteractionOut:
+def get_interaction(store: StoreDep, user: ManagerUser, interaction_id: IdPath) -> InteractionOut:
     """One interaction with its messages, label scores and findings (character spans)."""
     return queries.get_interaction(store, user, interaction_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,7 +10,7 @@ from qa_monitor.service import trends
 from qa_monitor.service.auth import ManagerUser
 from qa_monitor.service.errors import error_responses
 from qa_monitor.service.routes.deps import StoreDep
-from qa_monitor.service.schemas import GroupBy, Period, TrendOut
+from qa_monitor.service.schemas import GroupBy, IsoDateTime, Period, TrendOut
 
 router = APIRouter(tags=["trends"], responses=error_responses(401, 403, 422))
 
@@ -24,8 +23,8 @@ def get_trends(
     agent: Annotated[str | None, Query(max_length=64)] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
     language: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[datetime | None, Query(description="messages sent at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="messages sent before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="messages sent at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="messages sent before (ISO 8601)")] = None,
 ) -> TrendOut:
     """Buckets per group and period with the change against the group's previous period."""
     f = trends.TrendFilters(team=team, agent=agent, channel=channel, language=language, since=since, until=until)

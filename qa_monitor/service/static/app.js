@@ -235,16 +235,18 @@ async function agentsView() {
 }
 
 function trendChart(buckets) {
-  const width = 640, height = 260, left = 48, right = 16, top = 16, bottom = 40;
+  const width = 640, height = 260, left = 48, right = 44, top = 16, bottom = 40;
   const pw = width - left - right, ph = height - top - bottom;
   const values = buckets.flatMap((b) => LABELS.map((l) => b.flag_rate[l] || 0));
-  const maxY = Math.max(0.1, ...values) * 1.1;
+  // Round the top of the axis up to a whole step of 5, 10, 20 or 25 points so the gridlines read easily.
+  const raw = Math.max(0.1, ...values);
+  const step = [0.05, 0.1, 0.2, 0.25].find((s) => raw / s <= 4) || 0.25;
+  const maxY = Math.min(1, Math.ceil(raw / step) * step) || step;
   const x = (i) => left + (buckets.length > 1 ? (i * pw) / (buckets.length - 1) : pw / 2);
   const y = (v) => top + ph - (v / maxY) * ph;
   const chart = svg("svg", { class: "chart", id: "trend-chart", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
     "aria-label": "Flag rate per label by period" }, svg("title", {}, "Flag rate per label by period"));
-  for (let k = 0; k <= 4; k++) {
-    const v = (maxY * k) / 4;
+  for (let v = 0; v <= maxY + 1e-9; v += step) {
     chart.append(svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: "#d1d9e0" }),
       svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#4b5563" }, `${Math.round(v * 100)}%`));
   }
@@ -355,13 +357,16 @@ async function route() {
   if (!sessionStorage.getItem(TOKEN_KEY)) { signOut(); return; }
   const [, name, ...rest] = location.hash.split("/");
   const arg = decodeURIComponent(rest.join("/"));
+  say("");
   try {
     if (name === "conversation" && arg) await conversationView(arg);
     else if (name === "agents") await agentsView();
     else if (name === "agent" && arg) await agentView(arg);
     else if (name === "report") await reportView();
     else await queueView();
-    document.getElementById("main").focus();
+    // Focus moves to the new content for keyboard and screen-reader users; the page starts at its top.
+    document.getElementById("main").focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 401)) say(`Could not load this page: ${e.message}`, true);
   }

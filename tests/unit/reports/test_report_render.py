@@ -43,7 +43,7 @@ def test_html_has_charts_highlights_and_no_personal_data(seeded_store: Store) ->
     assert html.count('class="sparkline"') == 3
     assert len(re.findall(r'<circle class="point"', html)) == 6     # 3 agents x 2 scatter plots
     assert "<mark>Read the FAQ.</mark>" in html
-    assert "billing@example.com" not in html and "[email]" in html
+    assert "billing@example.com" not in html and "[EMAIL]" in html
     assert "Try instead: Try a kinder way" in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
@@ -67,10 +67,10 @@ def test_scatter_points_and_ticks() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("write to jan.kowalski@example.com today", "write to [email] today"),
-    ("card 4111 1111 1111 1111 please", "card [card] please"),
+    ("write to jan.kowalski@example.com today", "write to [EMAIL] today"),
+    ("card 4111 1111 1111 1111 please", "card [CARD] please"),
     ("order 1234 5678 9012 3456 is not a card", "order 1234 5678 9012 3456 is not a card"),
-    ("call +48 601 234 567 or 2026-11-16", "call [phone] or 2026-11-16"),
+    ("call +48 601 234 567 or 2026-11-16", "call [PHONE] or 2026-11-16"),
 ])
 def test_redact(text: str, expected: str) -> None:
     assert redact(text) == expected

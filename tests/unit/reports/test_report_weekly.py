@@ -25,6 +25,9 @@ def test_week_parsing() -> None:
         Week.parse("2026-47")
     with pytest.raises(ConfigError, match="no ISO week 54"):
         Week.parse("2026-W54")
+    for far in ("0001-W01", "9999-W52"):
+        with pytest.raises(ConfigError, match="between 1970 and 9998"):
+            Week.parse(far)
 
 
 def test_volume(seeded_store: Store) -> None:
@@ -77,7 +80,7 @@ def test_highlights_and_examples(seeded_store: Store) -> None:
     # a1's W47 flags by score: i1#1 0.9, i1#3 0.8, i2#1 0.7.
     assert [e.message_id for e in ex] == ["src:i1#1", "src:i1#3", "src:i2#1"]
     assert ex[0].span == "Read the FAQ." and ex[0].after == " It is all there."
-    assert ex[2].span == "Obviously" and "[email]" in ex[2].after and "billing@" not in ex[2].after
+    assert ex[2].span == "Obviously" and "[EMAIL]" in ex[2].after and "billing@" not in ex[2].after
     assert ex[2].suggestion and ex[2].explanation == "condescending wording"
     # a2 has one W47 flag, so W46 is searched too, and has none: one example.
     assert [e.message_id for e in r.coaching[1].examples] == ["src:i3#3"]

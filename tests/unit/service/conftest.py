@@ -4,10 +4,12 @@ the app under TestClient with its lifespan, and one token per role."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -46,23 +48,48 @@ def _postgres_store() -> Iterator[Store]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A migrated SQLite store in tmp_path."""
-    s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
+def _copy_db(src: Path, dst: Path) -> Store:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copyfile(f"{src}{suffix}", f"{dst}{suffix}")
+    return Store(f"sqlite:///{dst}")
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file, copied by each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    s = Store(f"sqlite:///{path}")
     s.migrate()
+    s.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory, empty_db: Path) -> tuple[Path, Tokens, list[Interaction]]:
+    """A seeded SQLite file with one user per role, copied by each test."""
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    s = _copy_db(empty_db, path)
+    interactions, tokens = seed_all(s)
+    s.close()
+    return path, tokens, interactions
+
+
+@pytest.fixture
+def store(empty_db: Path, tmp_path: Path) -> Iterator[Store]:
+    """A migrated SQLite store in tmp_path."""
+    s = _copy_db(empty_db, tmp_path / "qa.db")
     yield s
     s.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def any_store(request: pytest.FixtureRequest, tmp_path: Path, empty_db: Path) -> Iterator[Store]:
     """A migrated store on SQLite, and on PostgreSQL when QA_MONITOR_TEST_POSTGRES_URL is set."""
     if request.param == "postgres":
         yield from _postgres_store()
         return
-    s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
-    s.migrate()
+    s = _copy_db(empty_db, tmp_path / "qa.db")
     yield s
     s.close()
 
@@ -94,14 +121,19 @@ class Env:
         return {"Authorization": f"Bearer {token}"}
 
 
-def build_env(store: Store, tmp_path: Path, pipeline: PipelineSpec | None = None, **settings: object
-              ) -> Iterator[Env]:
-    """Seed the store, create users, start the app with its lifespan."""
+def seed_all(store: Store) -> tuple[list[Interaction], Tokens]:
+    """Seed interactions and create one user per role."""
     interactions = seed(store)
     tokens = Tokens(admin=create_user(store, "root", "admin")[1],
                     billing=create_user(store, "mia", "manager", ["billing"])[1],
                     tech=create_user(store, "tom", "manager", ["tech"])[1],
                     webhook=create_user(store, "zendesk-hook", "webhook")[1])
+    return interactions, tokens
+
+
+def start_env(store: Store, tmp_path: Path, tokens: Tokens, interactions: list[Interaction],
+              pipeline: PipelineSpec | None = PIPELINE, **settings: object) -> Iterator[Env]:
+    """Start the app (with its lifespan) over a seeded store."""
     app = create_app(make_settings(tmp_path, **settings), store=store, scorer_factory=phrase_scorer_factory)
     with TestClient(app, raise_server_exceptions=False) as client:
         if pipeline is not None:
@@ -109,13 +141,52 @@ def build_env(store: Store, tmp_path: Path, pipeline: PipelineSpec | None = None
         yield Env(client=client, store=store, tokens=tokens, interactions=interactions)
 
 
+def build_env(store: Store, tmp_path: Path, pipeline: PipelineSpec | None = PIPELINE, **settings: object
+              ) -> Iterator[Env]:
+    """Seed the store, create users, start the app with its lifespan."""
+    interactions, tokens = seed_all(store)
+    yield from start_env(store, tmp_path, tokens, interactions, pipeline, **settings)
+
+
 @pytest.fixture
-def env(store: Store, tmp_path: Path) -> Iterator[Env]:
+def seeded_store(seeded_db: tuple[Path, Tokens, list[Interaction]], tmp_path: Path) -> Iterator[Store]:
+    """A copy of the seeded SQLite database."""
+    s = _copy_db(seeded_db[0], tmp_path / "qa.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def env(seeded_store: Store, seeded_db: tuple[Path, Tokens, list[Interaction]], tmp_path: Path) -> Iterator[Env]:
     """The app over a seeded SQLite store, with the test pipeline's directory."""
-    yield from build_env(store, tmp_path, PIPELINE)
+    yield from start_env(seeded_store, tmp_path, seeded_db[1], seeded_db[2])
 
 
 @pytest.fixture
-def any_env(any_store: Store, tmp_path: Path) -> Iterator[Env]:
+def env_with(seeded_store: Store, seeded_db: tuple[Path, Tokens, list[Interaction]], tmp_path: Path) -> Any:
+    """A function starting the app over a seeded SQLite store with extra settings."""
+    started: list[Iterator[Env]] = []
+
+    def start(**settings: object) -> Env:
+        gen = start_env(seeded_store, tmp_path, seeded_db[1], seeded_db[2], **settings)
+        started.append(gen)
+        return next(gen)
+
+    yield start
+    for gen in started:
+        gen.close()
+
+
+@pytest.fixture
+def any_env(any_store: Store, tmp_path: Path, request: pytest.FixtureRequest,
+            seeded_db: tuple[Path, Tokens, list[Interaction]]) -> Iterator[Env]:
     """The app over a seeded store on SQLite and (when configured) PostgreSQL."""
-    yield from build_env(any_store, tmp_path, PIPELINE)
+    if any_store.engine.dialect.name == "sqlite":
+        any_store.close()
+        s = _copy_db(seeded_db[0], tmp_path / "seeded-copy.db")
+        try:
+            yield from start_env(s, tmp_path, seeded_db[1], seeded_db[2])
+        finally:
+            s.close()
+        return
+    yield from build_env(any_store, tmp_path)

@@ -1,0 +1,43 @@
+"""`qa-monitor report weekly`: formats, output files, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qa_monitor.cli import app
+from qa_monitor.storage.store import Store
+
+
+@pytest.fixture
+def env(seeded_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("QA_MONITOR_DATABASE_URL", seeded_store.url)
+    return seeded_store
+
+
+def test_json_to_stdout_for_one_team(env: Store) -> None:
+    result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--team", "t2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["teams"] == ["t2"] and data["totals"]["messages"] == 2
+
+
+def test_csv_and_html_to_files(env: Store, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "w47.csv"
+    result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "totals,all,All,messages,13" in out.read_text(encoding="utf-8")
+    html = tmp_path / "w47.html"
+    assert CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--out", str(html)]).exit_code == 0
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_errors_are_one_line(env: Store) -> None:
+    result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W99"])
+    assert result.exit_code == 2 and "2026 has no ISO week 99" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(app, ["report", "weekly", "--format", "xlsx"])
+    assert result.exit_code == 2 and "expected one of csv, json, html, pdf" in result.output

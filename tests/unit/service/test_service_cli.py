@@ -1,0 +1,64 @@
+"""`qa-monitor users ...` and `qa-monitor calibrate` against a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from service_seed import PIPELINE
+from typer.testing import CliRunner
+
+from qa_monitor.cli import app
+from qa_monitor.service.auth import authenticate
+from qa_monitor.storage.store import Store
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("QA_MONITOR_DATABASE_URL", url)
+    store = Store(url)
+    store.migrate()
+    store.sync_directory(PIPELINE)
+    return store
+
+
+def test_users_lifecycle(db: Store) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["users", "create", "mia", "--role", "manager", "--team", "billing"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    p = authenticate(db, token)
+    assert p is not None and p.teams == frozenset({"billing"})
+    r = runner.invoke(app, ["users", "token", "mia"])
+    second = r.stdout.strip().splitlines()[-1]
+    assert authenticate(db, second) is not None and second != token
+    listing = runner.invoke(app, ["users", "list"]).stdout
+    assert "mia" in listing and token[:12] in listing and token not in listing
+    r = runner.invoke(app, ["users", "revoke", "--token", token[:12]])
+    assert r.exit_code == 0 and authenticate(db, token) is None and authenticate(db, second) is not None
+    r = runner.invoke(app, ["users", "revoke", "mia"])
+    assert r.exit_code == 0 and authenticate(db, second) is None
+    r = runner.invoke(app, ["users", "create", "x", "--role", "manager"])
+    assert r.exit_code != 0 and "at least one --team" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["users", "create", "y", "--role", "root"])
+    assert r.exit_code != 0 and "unknown role" in r.output
+
+
+def test_calibrate_reports_not_enough_reviews(db: Store) -> None:
+    from service_seed import seed
+    from sqlalchemy import select
+
+    from qa_monitor.storage import tables as t
+
+    seed(db)
+    with db.session() as s:
+        ids = list(s.scalars(select(t.FindingRow.id).where(t.FindingRow.flagged.is_(True)).limit(4)))
+        s.add_all([t.ReviewRow(finding_id=i, verdict="confirmed") for i in ids])
+    r = CliRunner().invoke(app, ["calibrate", "--min-reviews", "30", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["version"] is None and {row["status"] for row in out["rows"]} == {"not_enough_reviews"}
+    r = CliRunner().invoke(app, ["calibrate", "--min-reviews", "30"])
+    assert "needed" in r.stdout and "no thresholds saved" in r.stdout

@@ -1,0 +1,29 @@
+"""The committed api/openapi.json matches the app; regenerate with `python -m qa_monitor.service.openapi`."""
+
+from __future__ import annotations
+
+import json
+
+from qa_monitor.service.openapi import SNAPSHOT, current_schema, render
+
+
+def test_openapi_snapshot_is_current() -> None:
+    committed = SNAPSHOT.read_text(encoding="utf-8")
+    now = render(current_schema())
+    if committed != now:
+        old, new = json.loads(committed), json.loads(now)
+        added = sorted(set(new["paths"]) - set(old["paths"]))
+        removed = sorted(set(old["paths"]) - set(new["paths"]))
+        raise AssertionError(f"api/openapi.json drifted from the app (paths added {added}, removed {removed}); "
+                             "regenerate it: python -m qa_monitor.service.openapi")
+
+
+def test_every_route_documents_bearer_auth_and_errors() -> None:
+    schema = current_schema()
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            if path == "/health":
+                continue
+            assert op.get("security") == [{"HTTPBearer": []}], (method, path)
+            assert "401" in op["responses"] and "403" in op["responses"], (method, path)

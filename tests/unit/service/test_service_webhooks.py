@@ -1,0 +1,283 @@
+"""Webhooks: real payload shapes, signatures, replay, idempotency, jobs, errors and write-back."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SECRETS, Env
+from fastapi.testclient import TestClient
+from service_seed import PIPELINE
+from sqlalchemy import func, select
+
+from qa_monitor.config import WritebackSpec
+from qa_monitor.service.app import create_app
+from qa_monitor.service.auth import create_user
+from qa_monitor.service.webhooks import hex_signature, zendesk_signature
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.store import Store
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "api" / "examples"
+FILES = {"zendesk": "zendesk_ticket.json", "freshdesk": "freshdesk_ticket.json", "jira": "jira_comment_created.json",
+         "generic": "generic_ticket.json"}
+
+
+def example(provider: str, name: str | None = None, when: datetime | None = None) -> dict[str, Any]:
+    """An example payload from api/examples with its signed timestamp set to `when` (default now)."""
+    data: dict[str, Any] = json.loads((EXAMPLES / (name or FILES[provider])).read_text(encoding="utf-8"))
+    when = when or datetime.now(UTC)
+    if provider == "jira":
+        data["timestamp"] = int(when.timestamp() * 1000)
+    elif provider == "freshdesk":
+        data["triggered_at"] = when.isoformat()
+    elif provider == "generic":
+        data["occurred_at"] = when.isoformat()
+    return data
+
+
+def signed(provider: str, body: bytes, when: datetime | None = None, secret: str | None = None) -> dict[str, str]:
+    """The signature headers a provider would send with this body."""
+    secret = secret or SECRETS[provider]
+    if provider == "zendesk":
+        ts = (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, ts, body),
+                "X-Zendesk-Webhook-Signature-Timestamp": ts}
+    header = "X-Hub-Signature" if provider == "jira" else "X-QA-Monitor-Signature"
+    return {header: hex_signature(secret, body)}
+
+
+def post(env: Env, provider: str, payload: Any, when: datetime | None = None, extra: dict[str, str] | None = None,
+         raw: bytes | None = None) -> Any:
+    body = raw if raw is not None else json.dumps(payload).encode()
+    headers = {**env.h(env.tokens.webhook), "Content-Type": "application/json", **signed(provider, body, when),
+               **(extra or {})}
+    return env.client.post(f"/webhooks/{provider}", content=body, headers=headers)
+
+
+def count(store: Store, model: Any, *where: Any) -> int:
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "freshdesk", "jira", "generic"])
+def test_each_provider_is_stored_and_scored(env: Env, provider: str) -> None:
+    r = post(env, provider, example(provider))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["status"] == "scored" and out["interaction_id"].startswith(f"{provider}:")
+    assert out["scores"] and all(set(s["scores"]) == {"rude", "condescending", "unclear"} for s in out["scores"])
+    assert any(s["flagged"] for s in out["scores"]), out
+    with env.store.session() as s:
+        msgs = list(s.scalars(select(t.MessageRow).where(t.MessageRow.interaction_id == out["interaction_id"])))
+        raw = s.scalars(select(t.RawPayloadRow).where(t.RawPayloadRow.source == f"webhook-{provider}")).one()
+        link = s.scalar(select(t.InteractionPayloadRow.raw_payload_id)
+                        .where(t.InteractionPayloadRow.interaction_id == out["interaction_id"]))
+    assert raw.status == "parsed" and link == raw.id
+    scored = [m for m in msgs if m.scored_version]
+    assert {m.id for m in scored} == {s["message_id"] for s in out["scores"]}
+    assert all(m.role == "agent" and not m.internal for m in scored)
+    assert any(m.internal for m in msgs)  # internal notes are stored, not scored
+    if provider in ("zendesk", "freshdesk", "generic"):
+        assert {m.agent_id for m in scored} <= {"anna", "chen"} and all(m.agent_id for m in scored)
+
+
+def test_zendesk_event_shape(env: Env) -> None:
+    data = example("zendesk", "zendesk_comment_event.json")
+    r = post(env, "zendesk", data)
+    assert r.status_code == 200, r.text
+    assert r.json()["delivery_id"] == data["id"] and r.json()["scores"][0]["flagged"] == ["rude", "condescending"]
+
+
+def test_bad_signature_is_refused_and_the_payload_kept(env: Env) -> None:
+    body = json.dumps(example("zendesk")).encode()
+    headers = {**env.h(env.tokens.webhook), **signed("zendesk", body, secret="wrong-secret")}
+    r = env.client.post("/webhooks/zendesk", content=body, headers=headers)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_signature"
+    r = env.client.post("/webhooks/generic", content=body, headers=env.h(env.tokens.webhook))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "signature_required"
+    tampered = body.replace(b"Charged twice", b"Charged once")
+    r = env.client.post("/webhooks/zendesk", content=tampered, headers={**env.h(env.tokens.webhook),
+                                                                        **signed("zendesk", body)})
+    assert r.status_code == 401
+    with env.store.session() as s:
+        rows = list(s.scalars(select(t.RawPayloadRow)))
+    assert len(rows) == 3 and all(x.status == "quarantined" and x.reason for x in rows)
+    assert count(env.store, t.InteractionRow, t.InteractionRow.source == "zendesk") == 0
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "jira", "freshdesk", "generic"])
+def test_stale_or_future_timestamps_are_replays(env: Env, provider: str) -> None:
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    r = post(env, provider, example(provider, when=old), when=old)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+    future = datetime.now(UTC) + timedelta(minutes=10)
+    r = post(env, provider, example(provider, when=future), when=future)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+
+
+def test_same_delivery_twice_is_stored_once(env: Env) -> None:
+    data = example("jira")
+    first = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
+    again = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
+    assert first.status_code == 200 and again.status_code == 200
+    assert again.json()["status"] == "duplicate" and again.json()["scores"] == first.json()["scores"]
+    assert count(env.store, t.WebhookDeliveryRow) == 1
+    iid = first.json()["interaction_id"]
+    with env.store.session() as s:
+        findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
+            t.MessageRow, t.MessageRow.id == t.FindingRow.message_id).where(t.MessageRow.interaction_id == iid))
+    # a new delivery id for the same ticket re-scores it: still one set of findings
+    third = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-78"})
+    assert third.json()["status"] == "scored"
+    with env.store.session() as s:
+        again_findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
+            t.MessageRow, t.MessageRow.id == t.FindingRow.message_id).where(t.MessageRow.interaction_id == iid))
+        assert s.scalar(select(func.count()).select_from(t.MessageRow)
+                        .where(t.MessageRow.interaction_id == iid)) == 4
+    assert findings == again_findings and findings
+
+
+def test_large_ticket_gets_a_job(env_with: Any) -> None:
+    env = env_with(sync_message_limit=3)
+    r = post(env, "zendesk", example("zendesk"))
+    assert r.status_code == 202, r.text
+    job_url = r.json()["job_url"]
+    assert r.json()["status"] == "queued" and job_url.startswith("/jobs/")
+    deadline = time.monotonic() + 20
+    job = env.client.get(job_url, headers=env.h(env.tokens.webhook)).json()
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = env.client.get(job_url, headers=env.h(env.tokens.webhook)).json()
+    assert job["status"] == "done", job
+    assert job["result"]["scores"] and job["finished_at"]
+    dup = post(env, "zendesk", example("zendesk"))
+    assert dup.json()["status"] == "duplicate"
+
+
+def test_errors_are_json_with_stable_codes(env: Env) -> None:
+    body = b'{"ticket": {"id": 1,\n  "subject": oops}}'
+    r = post(env, "generic", None, raw=body)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "malformed_json"
+    assert "line 2, column 14" in r.json()["error"]["message"]
+    bad = example("zendesk")
+    del bad["comments"]
+    r = post(env, "zendesk", bad)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_payload"
+    assert "comments" in r.json()["error"]["message"]
+    r = env.client.get("/nowhere")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = env.client.delete("/flags", headers=env.h(env.tokens.admin))
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+    r = env.client.post("/flags/1/review", headers={**env.h(env.tokens.admin), "Content-Type": "application/json"},
+                        content=b'{"verdict": ')
+    assert r.status_code == 422 and r.json()["error"]["code"] == "malformed_json"
+    r = env.client.get("/trends", headers=env.h(env.tokens.admin), params={"period": "year"})
+    assert r.status_code == 422 and "period" in r.json()["error"]["message"]
+
+
+def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
+    env = env_with(max_body_bytes=1000)
+    big = json.dumps({"pad": "x" * 2000}).encode()
+    r = post(env, "generic", None, raw=big)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit applies while reading
+        for _ in range(10):
+            yield b"x" * 200
+
+    headers = {**env.h(env.tokens.webhook), **signed("generic", b"")}
+    r = env.client.post("/webhooks/generic", content=chunks(), headers=headers)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
+    assert count(env.store, t.RawPayloadRow) == 0
+
+
+def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
+    store.sync_directory(PIPELINE)
+    token = create_user(store, "hook", "webhook")[1]
+    from conftest import make_settings
+
+    app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=store,
+                     scorer_factory=lambda *_: None)
+    with TestClient(app) as client:
+        body = json.dumps(example("zendesk")).encode()
+        headers = {"Authorization": f"Bearer {token}", **signed("zendesk", body)}
+        r = client.post("/webhooks/zendesk", content=body, headers=headers)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "scorer_unavailable"
+        assert count(store, t.InteractionRow) == 1  # stored, to be scored on retry
+        r = client.post("/webhooks/generic", content=b"{}", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 503 and r.json()["error"]["code"] == "webhook_not_configured"
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: list[dict[str, Any]] = []
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        type(self).requests.append({"method": self.command, "path": self.path,
+                                    "auth": self.headers.get("Authorization"),
+                                    "body": json.loads(self.rfile.read(length) or b"null")})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_PUT = do_POST = _handle
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def ticket_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local fake ticket-system API on 127.0.0.1 that records every request."""
+    _Recorder.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("provider", "mode", "method", "path"), [
+    ("zendesk", "note", "PUT", "/api/v2/tickets/35436.json"),
+    ("zendesk", "tag", "PUT", "/api/v2/tickets/35436/tags.json"),
+    ("freshdesk", "note", "POST", "/api/v2/tickets/7781/notes"),
+    ("jira", "note", "POST", "/rest/api/2/issue/HELP-42/comment"),
+    ("jira", "tag", "PUT", "/rest/api/2/issue/HELP-42"),
+])
+def test_writeback_to_the_ticket_system(env: Env, ticket_server: tuple[str, list[dict[str, Any]]],
+                                        monkeypatch: pytest.MonkeyPatch, provider: str, mode: str, method: str,
+                                        path: str) -> None:
+    base, seen = ticket_server
+    monkeypatch.setenv("QAM_TEST_TICKET_TOKEN", "tkn-123")
+    pipeline = PIPELINE.model_copy(update={"writeback": {provider: WritebackSpec(
+        enabled=True, base_url=base, mode=mode, token_env="QAM_TEST_TICKET_TOKEN")}})
+    env.client.app.state.pipeline = pipeline  # type: ignore[attr-defined]
+    r = post(env, provider, example(provider))
+    assert r.status_code == 200 and r.json()["writeback"] == f"written: {mode}", r.text
+    assert [(x["method"], x["path"]) for x in seen] == [(method, path)]
+    body = json.dumps(seen[0]["body"])
+    if mode == "tag":
+        flagged = {f"qa-{lab}" for sc in r.json()["scores"] for lab in sc["flagged"]}
+        sent = seen[0]["body"].get("tags") or [x["add"] for x in seen[0]["body"]["update"]["labels"]]
+        assert set(sent) == flagged and flagged
+    else:
+        assert "qa-monitor" in body and ("private" in body or "internal" in body or '"public": false' in body)
+    expected_auth = "Bearer tkn-123" if provider != "freshdesk" else "Basic "
+    assert seen[0]["auth"].startswith(expected_auth)
+
+
+def test_writeback_failure_does_not_fail_the_webhook(env: Env) -> None:
+    pipeline = PIPELINE.model_copy(update={"writeback": {"generic": WritebackSpec(
+        enabled=True, base_url="http://127.0.0.1:9", mode="note")}})
+    env.client.app.state.pipeline = pipeline  # type: ignore[attr-defined]
+    r = post(env, "generic", example("generic"))
+    assert r.status_code == 200 and r.json()["writeback"].startswith("failed:")
