@@ -14,8 +14,8 @@ from sqlalchemy import Select, Subquery, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from qa_monitor.records import LABELS
+from qa_monitor.redaction import Redactor
 from qa_monitor.reports.period import Week, epoch_hour_of, epoch_hours
-from qa_monitor.reports.redact import redact
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store, as_utc
 
@@ -206,6 +206,7 @@ class _Queries:
     def __init__(self, session: Session, teams: list[str] | None) -> None:
         self.s = session
         self.teams = teams
+        self._redactor = Redactor()
         self.dialect = session.get_bind().dialect.name
         self.team_names = dict(session.execute(select(t.TeamRow.id, t.TeamRow.name)).all())
         self.agent_names = dict(session.execute(select(t.AgentRow.id, t.AgentRow.name)).all())
@@ -347,9 +348,10 @@ class _Queries:
             if len(after) > CONTEXT_CHARS:
                 after = after[:CONTEXT_CHARS] + "…"
             # Each part is redacted on its own so the highlight stays on the flagged words.
+            redact = self._redactor.redact
             out.append(Example(r.id, r.message_id, r.interaction_id, r.label, float(r.score),
-                               Week.containing(as_utc(r.sent_at)).label, redact(before), redact(text[a:z]),
-                               redact(after), r.explanation, r.suggestion))
+                               Week.containing(as_utc(r.sent_at)).label, redact(before)[0], redact(text[a:z])[0],
+                               redact(after)[0], r.explanation, r.suggestion))
             if len(out) == EXAMPLES_PER_AGENT:
                 break
         return out
@@ -381,7 +383,7 @@ class _Queries:
             if agent:
                 g["agents"].add(agent)
             g["suggestion"] = g["suggestion"] or suggestion
-        out = [Phrase(label, redact(g["phrase"]), sorted(g["rules"]), g["count"], len(g["agents"]),
+        out = [Phrase(label, self._redactor.redact(g["phrase"])[0], sorted(g["rules"]), g["count"], len(g["agents"]),
                       g["suggestion"]) for (label, _), g in groups.items() if g["count"] >= 2]
         return sorted(out, key=lambda p: (-p.count, p.label, p.phrase))[:TOP_PHRASES]
 
