@@ -82,3 +82,14 @@ def test_size_and_label_mix_per_language(records: list[dict[str, Any]], lang: st
     for label in LABELS:
         assert sum(rec["labels"][label] for rec in mine) >= 0.15 * len(mine), label
     assert {rec["channel"] for rec in mine} == CHANNELS
+
+
+def test_eval_reader_accepts_the_file(records: list[dict[str, Any]]) -> None:
+    from qa_monitor.evaluation import read_eval_file
+
+    items = read_eval_file(TEST_FILE)
+    assert len(items) == len(records)
+    by_id = {item.id: item for item in items}
+    for rec in records:
+        assert by_id[rec["id"]].labels == rec["labels"], rec["id"]
+        assert by_id[rec["id"]].evidence == rec["evidence"], rec["id"]
