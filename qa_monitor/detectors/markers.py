@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from qa_monitor.detectors.literals import required_literals
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LANGUAGES, Finding, Label
@@ -49,6 +50,7 @@ class Pattern:
     negatable: bool
     unless: re.Pattern[str] | None
     self_exempt: bool
+    anchors: frozenset[str] | None = None   # lower-cased words one of which every match contains
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def load_lexicon(path: Path) -> Lexicon:
                 negatable=bool(p.get("negatable", False)),
                 unless=_compile(p["unless"], where) if p.get("unless") else None,
                 self_exempt=bool(p.get("self_exempt", False))))
+        patterns = [replace(p, anchors=required_literals(p.regex)) for p in patterns]
         return Lexicon(language=data["language"], version=str(data["version"]), patterns=tuple(patterns),
                        negation=_compile(cues["negation"], f"{path}: cues.negation"),
                        self_blame=_compile(cues["self_blame"], f"{path}: cues.self_blame"),
@@ -193,8 +196,11 @@ class MarkerDetector:
             return []
         text = a.text
         quotes = self._customer_quotes(a, lexicon)
+        lowered = text.lower()
         hits: list[_Hit] = []
         for p in lexicon.patterns:
+            if p.anchors is not None and not any(w in lowered for w in p.anchors):
+                continue  # cannot match: skips a full regex scan of the text
             for m in p.regex.finditer(text):
                 start, end = m.span("hit") if "hit" in p.regex.groupindex else (-1, -1)
                 if start < 0:  # the alternative that matched has no "hit" group

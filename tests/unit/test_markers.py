@@ -251,3 +251,15 @@ def test_every_language_file_covers_both_labels(detector: MarkerDetector) -> Non
         labels = {p.label for p in lexicon.patterns}
         assert labels == {"rude", "condescending"}, lang
         assert len(lexicon.patterns) >= 30, lang
+
+
+def test_required_literals_gate_is_sound() -> None:
+    import re
+
+    from qa_monitor.detectors.literals import required_literals
+
+    assert required_literals(re.compile(r"\bnot\s+(?:our|my)\s+(?:problem|issue)\b", re.I)) == {"problem", "issue"}
+    assert required_literals(re.compile(r"\b(?:deal|live)\s+with\s+it\b|\btough\s+luck\b", re.I)) == {
+        "deal", "live", "tough"}
+    assert required_literals(re.compile(r"(?:foo)?\w+")) is None
+    assert required_literals(re.compile(r"ab(?:x|\w)")) == {"ab"}
