@@ -25,7 +25,7 @@ from qa_monitor.records import LANGUAGES, Finding
 DATA_DIR = Path(__file__).with_name("clarity")
 BOOST = 0.3                 # how much each further clarity issue adds to the others (noisy-or, damped)
 MAX_SCORE = 0.95
-TERM_BASE = 0.38            # one unexplained term alone stays below the default threshold; two or more flag
+TERM_BASE = 0.45            # one unexplained term stays below the default threshold; two or more flag
 VAGUE_SCORE = 0.7
 CONTRADICTION_SCORE = 0.65
 HEDGED_SCORE = 0.6           # several hedges ("may", "depending on", "subject to") and no next step
