@@ -29,6 +29,7 @@ SAME_LABEL_BOOST = 0.35   # how much each further marker of the same label adds 
 OTHER_LABEL_BOOST = 0.15  # rude and condescending markers in one message reinforce each other a little
 MAX_SCORE = 0.99
 SHOUTING = "shouting"
+HOSTILE_NOTE = "; the customer's message was hostile too, which does not excuse it"
 SHOUTING_WEIGHT = 0.6
 
 _QUOTES = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|„([^“”\n]{1,400})[“”]|«([^»\n]{1,400})»"
@@ -65,6 +66,7 @@ class Lexicon:
     reporting: re.Pattern[str]
     shouting: Pattern
     fallback_suggestion: str
+    customer_hostile: re.Pattern[str]
 
 
 def _compile(source: str, where: str, case_sensitive: bool = False) -> re.Pattern[str]:
@@ -110,7 +112,8 @@ def load_lexicon(path: Path) -> Lexicon:
                        reporting=_compile(cues["reporting"], f"{path}: cues.reporting"),
                        shouting=Pattern(SHOUTING, "rude", SHOUTING_WEIGHT, "Shouts at the customer in capital letters",
                                         re.compile(SHOUTING), cues["shouting_suggestion"], None, False, None, False),
-                       fallback_suggestion=cues["fallback_suggestion"])
+                       fallback_suggestion=cues["fallback_suggestion"],
+                       customer_hostile=_compile(cues["customer_hostile"], f"{path}: cues.customer_hostile"))
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
 
@@ -273,6 +276,8 @@ class MarkerDetector:
 
     def _findings(self, a: Analysis, hits: list[_Hit]) -> list[Finding]:
         lexicon = self.lexicons[a.language]
+        # shown to the manager, never used to lower the score: a hostile customer does not excuse the reply
+        context = HOSTILE_NOTE if hits and _hostile(a.customer, lexicon) else ""
         findings = []
         for i, h in enumerate(hits):
             keep = 1.0 - h.pattern.weight
@@ -286,7 +291,7 @@ class MarkerDetector:
             findings.append(Finding(
                 message_id=a.message_id, label=h.pattern.label, score=score, start=h.start, end=h.end,
                 detector=self.name, detector_version=self.version,
-                explanation=f"{h.pattern.title} ('{_clip(evidence)}')",
+                explanation=f"{h.pattern.title} ('{_clip(evidence)}'){context}",
                 suggestion=self._suggestion(h, a.text, lexicon), rule=f"{a.language}/{h.pattern.name}",
                 evidence=evidence))
         return findings
@@ -307,6 +312,15 @@ class MarkerDetector:
         if p.suggestion is None:
             return rewritten or None
         return p.suggestion.format(rewrite=rewritten, match=text[h.start:h.end])
+
+
+def _hostile(customer: str, lexicon: Lexicon) -> bool:
+    """True when the customer's turn is abusive or shouted."""
+    if not customer:
+        return False
+    letters = [c for c in customer if c.isalpha()]
+    shouted = len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    return shouted or lexicon.customer_hostile.search(customer) is not None
 
 
 def _sentence_case(run: str, start: int, sentence: Sentence, language: str) -> str:

@@ -263,3 +263,16 @@ def test_required_literals_gate_is_sound() -> None:
         "deal", "live", "tough"}
     assert required_literals(re.compile(r"(?:foo)?\w+")) is None
     assert required_literals(re.compile(r"ab(?:x|\w)")) == {"ab"}
+
+
+@pytest.mark.parametrize(("language", "text", "customer"), [
+    ("en", "Calm down, please.", "You are useless, this is a scam!!!"),
+    ("ru", "Успокойтесь, пожалуйста.", "Вы мошенники, это издевательство!"),
+    ("lv", "Nomierinieties, lūdzu.", "JŪS ESAT VIENKĀRŠI NEKOMPETENTI UN NEKO NEDARĀT"),
+])
+def test_hostile_customer_is_shown_but_does_not_lower_the_score(detector: MarkerDetector, language: str, text: str,
+                                                                 customer: str) -> None:
+    [calm] = detector.detect([analysis(text, language)])
+    [hostile] = detector.detect([analysis(text, language, customer)])
+    assert [f.score for f in hostile] == [f.score for f in calm]
+    assert "hostile too" in hostile[0].explanation and "hostile" not in calm[0].explanation
