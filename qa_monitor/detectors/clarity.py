@@ -62,6 +62,7 @@ class ClarityRules:
     stem_prefixes: tuple[str, ...]
     acronym_whitelist: frozenset[str]
     jargon: re.Pattern[str] | None
+    jargon_terms: tuple[str, ...]
     stopwords: frozenset[str]
     suggestions: Mapping[str, str]
 
@@ -102,7 +103,7 @@ def load_rules(path: Path) -> ClarityRules:
             hedge=_compile(cues["hedge"], f"{path}: cues.hedge"),
             stem_prefixes=tuple(cues.get("stem_prefixes", [])),
             acronym_whitelist=frozenset(t.upper() for t in terms["acronym_whitelist"]),
-            jargon=jargon, stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
+            jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms), stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
             suggestions=suggestions)
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
@@ -216,7 +217,8 @@ class ClarityDetector:
             if _explained(text, m.start(), m.end(), rules):
                 continue
             found.append((m.start(), m.end(), core, "acronym"))
-        if rules.jargon is not None:
+        lowered = text.lower()
+        if rules.jargon is not None and any(term in lowered for term in rules.jargon_terms):
             for m in rules.jargon.finditer(text):
                 term = m.group(0)
                 key = term.casefold()
