@@ -103,7 +103,8 @@ def load_rules(path: Path) -> ClarityRules:
             hedge=_compile(cues["hedge"], f"{path}: cues.hedge"),
             stem_prefixes=tuple(cues.get("stem_prefixes", [])),
             acronym_whitelist=frozenset(t.upper() for t in terms["acronym_whitelist"]),
-            jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms), stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
+            jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms),
+            stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
             suggestions=suggestions)
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
