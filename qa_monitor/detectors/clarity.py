@@ -207,7 +207,8 @@ class ClarityDetector:
             core = w[:-1] if len(w) > 3 and w.endswith("s") and w[:-1].isupper() else w
             uppers = sum(c.isupper() for c in core)
             # all capitals ("DNS", "IP68"), or mostly capitals with a lower-case letter ("DUoS", "IPv6")
-            if not (2 <= len(core) <= 6 and uppers >= 2 and (core.isupper() or 2 * uppers > len(core))):
+            if not (2 <= len(core) <= 6 and core[0].isalpha() and uppers >= 2
+                    and (core.isupper() or 2 * uppers > len(core))):
                 continue
             key = core.upper()
             if key in seen or key in rules.acronym_whitelist or _ROMAN.fullmatch(core):

@@ -58,6 +58,10 @@ POSITIVES = [
     ("lv", "MX ierakstam ir augsts TTL, tāpēc izmaiņas prasīs laiku.", "", "MX", "clarity.acronym"),
     ("lv", "Restartējiet maršrutētāju. Nerestartējiet maršrutētāju.", "", "Nerestartējiet maršrutētāju.",
      "clarity.contradictory_steps"),
+    ("ru", "Ваш запрос передан в соответствующий отдел. Ожидайте ответа.", "",
+     "Ваш запрос передан в соответствующий отдел.", "clarity.vague"),
+    ("pl", "Dzień dobry,\n\nsprawa jest w toku. Proszę czekać na informację.", "", "sprawa jest w toku.",
+     "clarity.vague"),
 ]
 
 # (language, agent text, customer's turn): none may be flagged unclear
@@ -70,6 +74,8 @@ HARD_NEGATIVES = [
     ("en", "Refunds for March are processed within 5 days.", "Can I get a refund for March?"),
     ("en", "Please send me the order number and I will check it today.", ""),
     ("en", "I'M SO SORRY ABOUT THIS, we will fix it today.", ""),
+    ("en", "The label had SW1A 2AB instead of SW1A 2BB; DPD will deliver tomorrow before 12:00.", ""),
+    ("pl", "Zgłosiłam błąd naszemu działowi IT, pieniądze wpłyną jutro.", ""),
     ("es", "Estamos revisando su caso; mañana antes de las 12:00 le escribo.", ""),
     ("es", "El reembolso de marzo se procesa en 5 días.", "¿Puedo obtener un reembolso de marzo?"),
     ("es", "El DNS, es decir, la agenda de direcciones de internet, tarda unas horas.", ""),

@@ -139,6 +139,7 @@ HARD_NEGATIVES = [
     ("pl", "Obawiam się, że nie możemy zwrócić pieniędzy, ale mogę zaproponować rabat.", "", "rude"),
     ("ru", "Боюсь, мы не можем вернуть деньги, но могу предложить скидку.", "", "rude"),
     ("lv", "Baidos, ka nevaram atmaksāt naudu, bet varu piedāvāt atlaidi.", "", "rude"),
+    ("en", 'I\'m sorry. You were told it was "not our problem", and that was wrong.', "", "rude"),
     # negation
     ("en", "It's not your fault at all, the update broke it.", "", "rude"),
     ("en", "This is not obvious, so here is a screenshot.", "", "condescending"),
