@@ -114,6 +114,23 @@ POSITIVES = [
      "vai_vispar_izlasijat"),
     ("lv", "Paskaidrošu jums lēnām.", "condescending", "Paskaidrošu jums lēnām", "paskaidrosu_lenam"),
     ("lv", "Cik reizes man jāatkārto?", "condescending", "Cik reizes man jāatkārto", "cik_reizes"),
+    # broader families: futility lectures, non-answers, insults, laughter, sarcasm
+    ("en", "Asking every day won't speed it up.", "rude", "Asking every day won't speed", "futility_lecture"),
+    ("en", "It arrives when it arrives.", "rude", "arrives when it arrives", "tautology_dismissal"),
+    ("en", "LOL, that is not how waterproof works.", "rude", "LOL", "laughs_at_customer"),
+    ("en", "What's wrong with you?", "rude", "What's wrong with you", "what_is_wrong_with_you"),
+    ("es", "Llegarán cuando lleguen.", "rude", "Llegarán cuando lleguen", "llegara_cuando_llegue"),
+    ("es", "A ver si lo adivino: tiene el modo avión puesto.", "rude", "A ver si lo adivino", "a_ver_si_lo_adivino"),
+    ("es", "Cállese y espere su turno.", "rude", "Cállese", "insulto_palabra"),
+    ("pl", "Rozpatrzymy, jak rozpatrzymy.", "rude", "Rozpatrzymy, jak rozpatrzymy", "tyle_w_temacie"),
+    ("pl", "Trzeba było się pospieszyć.", "condescending", "Trzeba było", "trzeba_bylo"),
+    ("pl", "Co z Panem nie tak?", "rude", "Co z Panem nie tak", "co_z_panem_nie_tak"),
+    ("ru", "Привезут, когда привезут.", "rude", "Привезут, когда привезут", "privezut_kogda_privezut"),
+    ("ru", "Дайте угадаю: роутер стоит в шкафу?", "rude", "Дайте угадаю", "dayte_ugadayu"),
+    ("ru", "Не будьте ребёнком.", "rude", "Не будьте ребёнком", "oskorbitelnoe_slovo"),
+    ("lv", "Izskatīsim, kad izskatīsim.", "rude", "Izskatīsim, kad izskatīsim", "izskatisim_kad_izskatisim"),
+    ("lv", "Ļaujiet uzminēt: rūteris stāv skapī?", "rude", "Ļaujiet uzminēt", "laujiet_uzminet"),
+    ("lv", "Kā jūs uzdrošināties?", "rude", "Kā jūs uzdrošināties", "kas_ar_jums_nav_kartiba"),
 ]
 
 # (language, agent text, customer's turn, label that must NOT be flagged)
