@@ -131,6 +131,13 @@ POSITIVES = [
     ("lv", "Izskatīsim, kad izskatīsim.", "rude", "Izskatīsim, kad izskatīsim", "izskatisim_kad_izskatisim"),
     ("lv", "Ļaujiet uzminēt: rūteris stāv skapī?", "rude", "Ļaujiet uzminēt", "laujiet_uzminet"),
     ("lv", "Kā jūs uzdrošināties?", "rude", "Kā jūs uzdrošināties", "kas_ar_jums_nav_kartiba"),
+    ("es", "La próxima vez, lea las condiciones antes de contratar.", "condescending", "La próxima vez, lea",
+     "la_proxima_vez"),
+    ("pl", "Dziwię się, że Pan nie wiedział o limicie.", "condescending", "Dziwię się, że Pan nie",
+     "naprawde_pan_myslal"),
+    ("ru", "Вы правда думали, что договор можно просто так расторгнуть?", "condescending", "Вы правда думали",
+     "vy_pravda_dumali"),
+    ("lv", "Nākamreiz lasiet noteikumus pirms pirkuma.", "condescending", "Nākamreiz lasiet", "nakamreiz"),
 ]
 
 # (language, agent text, customer's turn, label that must NOT be flagged)
