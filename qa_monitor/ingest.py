@@ -76,7 +76,7 @@ def _ingest_source(store: Store, spec: PipelineSpec, src: SourceSpec, redactor: 
                 progress(report, done, total)
     except SourceError as e:
         report.error = str(e)
-        log.warning("source %s: %s", src.name, e)
+        log.warning("%s", e)
     return report
 
 
