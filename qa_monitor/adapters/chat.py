@@ -289,11 +289,20 @@ class SlackAdapter(FileAdapter):
 
     def files(self) -> list[tuple[str, Path]]:
         """The channels' daily files, without the workspace metadata files."""
-        return [(rel, p) for rel, p in super().files() if "/" in rel and p.name not in _SLACK_META]
+        return [(rel, p) for rel, p in super().files() if p.name not in _SLACK_META]
+
+    def _channel(self, ref: str) -> str:
+        """The channel a daily file belongs to: its folder (the path itself when it names one channel's folder)."""
+        parts = ref.split("/")
+        if len(parts) > 1:
+            return parts[-2]
+        return self.path.name if self.path.is_dir() else self.path.parent.name
 
     def _users(self) -> dict[str, dict[str, Any]]:
         if not hasattr(self, "_users_cache"):
-            p = self.path / "users.json"
+            # users.json sits at the export's root: the path itself, or above a channel folder or daily file
+            roots = [self.path, self.path.parent, self.path.parent.parent]
+            p = next((r / "users.json" for r in roots if (r / "users.json").exists()), self.path / "users.json")
             users: dict[str, dict[str, Any]] = {}
             if p.exists():
                 with p.open("rb") as fh:
@@ -308,7 +317,7 @@ class SlackAdapter(FileAdapter):
 
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
         """One payload per thread within one channel-day file."""
-        channel = ref.split("/")[0]
+        channel = self._channel(ref)
         threads: dict[str, list[dict[str, Any]]] = {}
         for m in json_items(fh):
             if not isinstance(m, dict) or "ts" not in m:

@@ -145,3 +145,10 @@ def test_zendesk_users_listed_before_a_long_preamble_are_still_found(tmp_path: P
     store, report = _run(tmp_path, "zendesk", "zendesk", path)
     assert report.interactions == 2
     assert [m.agent_id for m in messages(store, "zendesk:6002")] == [None, "james", None]
+
+
+def test_slack_path_may_name_one_channel_folder(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "slack", "slack", CHAT / "slack_export" / "soporte")
+    es = messages(store, "slack:soporte:1762180000.000100")
+    assert [(m.role, m.agent_id) for m in es] == [("customer", None), ("agent", "carmen")]
+    assert es[0].author_name == "Marta"  # users.json found at the export's root
