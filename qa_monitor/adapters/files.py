@@ -6,7 +6,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -19,13 +18,6 @@ from qa_monitor.errors import ParseError, SourceError
 from qa_monitor.records import Batch, Cursor, Interaction, RawPayload
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One self-contained piece of a file (a ticket, a conversation, a thread, a transcript) as a raw payload."""
-
-    raw: RawPayload
 
 
 class FileAdapter:
