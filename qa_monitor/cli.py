@@ -93,6 +93,7 @@ def ingest_cmd(pipeline: PipelineArg,
                source: Annotated[str | None, typer.Option(help="ingest only this source (its name)")] = None,
                ) -> None:
     """Read the pipeline's sources into the database, resuming where the last run stopped."""
+    from rich import box
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -113,12 +114,15 @@ def ingest_cmd(pipeline: PipelineArg,
                        quarantined=report.quarantined)
 
         reports = ingest_pipeline(store, spec, source=source, progress=progress)
-    table = Table(title=f"ingested: {spec.name}")
-    for col in ("source", "adapter", "interactions", "messages", "payloads", "quarantined", "skipped", "redacted"):
-        table.add_column(col, justify="left" if col in ("source", "adapter") else "right")
+    table = Table(title=f"ingested: {spec.name}", box=box.SIMPLE)
+    cols = ["source", "adapter", "interactions", "messages", "raw", "quarantined", "skipped"]
+    cols += ["redacted"] if spec.redaction.enabled else []
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("source", "adapter") else "right", no_wrap=True)
     for r in reports:
-        table.add_row(r.source, r.adapter, str(r.interactions), str(r.messages), str(r.payloads),
-                      f"[red]{r.quarantined}[/red]" if r.quarantined else "0", str(r.skipped), str(r.redacted))
+        cells = [r.source, r.adapter, str(r.interactions), str(r.messages), str(r.payloads),
+                 f"[red]{r.quarantined}[/red]" if r.quarantined else "0", str(r.skipped), str(r.redacted)]
+        table.add_row(*cells[:len(cols)])
     console.print(table)
     failed = [r for r in reports if r.error]
     for r in failed:

@@ -60,8 +60,8 @@ def ingest_pipeline(store: Store, spec: PipelineSpec, source: str | None = None,
 def _ingest_source(store: Store, spec: PipelineSpec, src: SourceSpec, redactor: Redactor | None,
                    progress: Progress | None) -> SourceReport:
     report = SourceReport(src.name, src.adapter)
-    adapter = build_adapter(src, spec)
     try:
+        adapter = build_adapter(src, spec)
         for batch in adapter.fetch(since=store.cursor(src.name)):
             if redactor is not None:
                 items = [redact_interaction(i, redactor) for i in batch.interactions]
@@ -76,7 +76,7 @@ def _ingest_source(store: Store, spec: PipelineSpec, src: SourceSpec, redactor: 
                 progress(report, done, total)
     except SourceError as e:
         report.error = str(e)
-        log.warning("source %s: %s", src.name, e)
+        log.warning("%s", e)
     return report
 
 

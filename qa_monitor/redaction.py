@@ -101,7 +101,8 @@ _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}", re.I)
 _ELEVEN = re.compile(r"(?<![\d-])\d{6}-?\d{5}(?![\d-])")
 _DNI = re.compile(r"(?<![\w-])(?:[XYZ]-?\d{7}|\d{8})-? ?[A-Z](?!\w)", re.I)
-_PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|00)?\(?\d(?:[ ()\u00a0.-]{0,2}\d){6,14}(?![\w/]|[.,-]\d)")
+# the whole run of digits and separators: a longer number (a card failing Luhn) must not yield a phone-sized prefix
+_PHONE = re.compile(r"(?<![\w+/.,-])(?:\+|00)?\(?\d(?:[ ()\u00a0.-]{0,2}\d)*(?![\w/]|[.,-]\d)")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 _PHONE_WORDS = re.compile(r"(tel|phone|mobile|mob|call|número|telefon|teléfono|móvil|телефон|тел|номер|tālr|"
                           r"tālrunis|zvani|numur|komórk|whatsapp|sms)", re.I)
@@ -160,6 +161,8 @@ def _find_phones(text: str) -> Iterable[Span]:
         international = s.startswith(("+", "00"))
         groups = len(re.findall(r"\d+", s))
         context = bool(_PHONE_WORDS.search(text[max(0, m.start() - 30):m.start()]))
+        if len(digits) > 15:
+            continue
         if (international and 8 <= len(digits) <= 15) or (groups >= 3 and 8 <= len(digits) <= 12) \
                 or (groups == 2 and 9 <= len(digits) <= 12 and context) or (context and 7 <= len(digits) <= 12):
             yield Span("phone", m.start(), m.start() + len(s), "[PHONE]")

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time
+import ijson
+
+from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time, top_level_key
 from qa_monitor.adapters.text import clean_text, html_to_text
 from qa_monitor.errors import ParseError, SourceError
 from qa_monitor.records import Channel, Interaction, Message, Participant, RawPayload
@@ -75,8 +77,10 @@ class ZendeskAdapter(FileAdapter):
             return
         head = fh.read(4096).lstrip()
         fh.seek(0)
-        if head[:1] == b"{" and b'"tickets"' not in head:
-            doc = json.load(fh)  # one ticket: {"ticket": {...}, "comments": [...], "users": [...]}
+        is_object = head[:1] == b"{"
+        if is_object and top_level_key(fh, ("tickets",)) is None:
+            # one ticket: {"ticket": {...}, "comments": [...], "users": [...]} (an API response, small)
+            doc = json.load(fh)
             ticket = dict(doc.get("ticket", doc))
             if "comments" in doc:
                 ticket["comments"] = doc["comments"]
@@ -85,9 +89,9 @@ class ZendeskAdapter(FileAdapter):
             return
         # the users list may come after the tickets: read it in a first streaming pass
         users = dict(extra)
-        if head[:1] == b"{":
-            users.update({str(u["id"]): _user(u) for u in json_items(fh, "users") if isinstance(u, dict)
-                          and "id" in u and "role" in u})
+        if is_object and top_level_key(fh, ("users",)):
+            users.update({str(u["id"]): _user(u) for u in ijson.items(fh, "users.item", use_float=True)
+                          if isinstance(u, dict) and "id" in u})
             fh.seek(0)
         for i, ticket in enumerate(json_items(fh, "tickets")):
             yield self.payload("zendesk.ticket", f"{ref}#{i}", _ticket_unit(ticket, users))
@@ -285,11 +289,20 @@ class SlackAdapter(FileAdapter):
 
     def files(self) -> list[tuple[str, Path]]:
         """The channels' daily files, without the workspace metadata files."""
-        return [(rel, p) for rel, p in super().files() if "/" in rel and p.name not in _SLACK_META]
+        return [(rel, p) for rel, p in super().files() if p.name not in _SLACK_META]
+
+    def _channel(self, ref: str) -> str:
+        """The channel a daily file belongs to: its folder (the path itself when it names one channel's folder)."""
+        parts = ref.split("/")
+        if len(parts) > 1:
+            return parts[-2]
+        return self.path.name if self.path.is_dir() else self.path.parent.name
 
     def _users(self) -> dict[str, dict[str, Any]]:
         if not hasattr(self, "_users_cache"):
-            p = self.path / "users.json"
+            # users.json sits at the export's root: the path itself, or above a channel folder or daily file
+            roots = [self.path, self.path.parent, self.path.parent.parent]
+            p = next((r / "users.json" for r in roots if (r / "users.json").exists()), self.path / "users.json")
             users: dict[str, dict[str, Any]] = {}
             if p.exists():
                 with p.open("rb") as fh:
@@ -304,7 +317,7 @@ class SlackAdapter(FileAdapter):
 
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
         """One payload per thread within one channel-day file."""
-        channel = ref.split("/")[0]
+        channel = self._channel(ref)
         threads: dict[str, list[dict[str, Any]]] = {}
         for m in json_items(fh):
             if not isinstance(m, dict) or "ts" not in m:

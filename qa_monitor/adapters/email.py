@@ -129,7 +129,7 @@ class MailAdapter:
         self._complete_threads(touched, index)
         interactions = tuple(self._interaction(root, list(msgs.values())) for root, msgs in touched.items())
         cursor = copy.deepcopy(state)
-        cursor["threads"] = index.to_cursor()
+        cursor["threads"] = index.to_cursor()  # shares unchanged entries with earlier cursors; never mutated
         return Batch(interactions=interactions, raw=tuple(raws.values()), cursor=cursor)
 
     def _raw(self, rid: str, item: RawMail, status: str, reason: str | None) -> RawPayload:

@@ -6,7 +6,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -19,13 +18,6 @@ from qa_monitor.errors import ParseError, SourceError
 from qa_monitor.records import Batch, Cursor, Interaction, RawPayload
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One self-contained piece of a file (a ticket, a conversation, a thread, a transcript) as a raw payload."""
-
-    raw: RawPayload
 
 
 class FileAdapter:
@@ -207,8 +199,21 @@ def json_error(e: BaseException) -> str:
     return str(e)
 
 
+def top_level_key(fh: IO[bytes], keys: Sequence[str]) -> str | None:
+    """The first of `keys` present in a top-level JSON object, read as a stream; the file is rewound."""
+    fh.seek(0)
+    try:
+        for prefix, event, value in ijson.parse(fh):
+            if prefix == "" and event == "map_key" and value in keys:
+                return str(value)
+    finally:
+        fh.seek(0)
+    return None
+
+
 def json_items(fh: IO[bytes], *keys: str) -> Iterator[Any]:
-    """Stream the items of a top-level JSON array, or of the array under the first of `keys` present."""
+    """Stream the items of a top-level JSON array, or of the array under the first of `keys` present, or else the
+    single top-level object itself."""
     head = fh.read(4096)
     fh.seek(0)
     first = head.lstrip()[:1]
@@ -218,17 +223,8 @@ def json_items(fh: IO[bytes], *keys: str) -> Iterator[Any]:
     if first != b"{":
         raise ParseError("not a JSON export: expected '[' or '{' at the start" if head.strip()
                          else "empty file")
-    found = False
-    for key in keys:
-        fh.seek(0)
-        for item in ijson.items(fh, f"{key}.item", use_float=True):
-            found = True
-            yield item
-        if found:
-            return
-    fh.seek(0)
-    # a single object (one ticket, one conversation): the object itself
-    yield from ijson.items(fh, "", use_float=True)
+    key = top_level_key(fh, keys) if keys else None
+    yield from ijson.items(fh, f"{key}.item" if key else "", use_float=True)
 
 
 def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None, str | None]]:

@@ -57,6 +57,8 @@ class ThreadIndex:
         self.threads: dict[str, ThreadEntry] = {}
         self.root_of: dict[str, str] = {}
         self.by_subject: dict[str, str] = {}
+        # Serialised entries, rebuilt only for threads changed since: the cursor is written after every batch.
+        self._frozen: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_cursor(cls, data: Any, max_threads: int = 50_000) -> ThreadIndex:
@@ -68,8 +70,14 @@ class ThreadIndex:
 
     def to_cursor(self) -> dict[str, Any]:
         """The JSON-serialisable form kept in the cursor."""
-        return {root: {"m": [[k, v] for k, v in e.messages.items()], "s": e.subject, "t": e.last}
-                for root, e in self.threads.items()}
+        out = {}
+        for root, e in self.threads.items():
+            frozen = self._frozen.get(root)
+            if frozen is None:
+                frozen = self._frozen[root] = {"m": [[k, v] for k, v in e.messages.items()], "s": e.subject,
+                                               "t": e.last}
+            out[root] = frozen
+        return out
 
     def _put(self, root: str, entry: ThreadEntry) -> None:
         self.threads[root] = entry
@@ -108,6 +116,7 @@ class ThreadIndex:
         if not entry.subject or mail.message_id == root:
             entry.subject = normalise_subject(mail.subject)
         entry.last = max(entry.last, mail.date.timestamp())
+        self._frozen.pop(root, None)
         self._put(root, entry)
 
     def _evict(self) -> None:
@@ -116,6 +125,7 @@ class ThreadIndex:
         oldest = sorted(self.threads, key=lambda r: self.threads[r].last)[:max(1, self.max_threads // 10)]
         for root in oldest:
             entry = self.threads.pop(root)
+            self._frozen.pop(root, None)
             for mid in entry.messages:
                 self.root_of.pop(mid, None)
             if self.by_subject.get(entry.subject) == root:

@@ -277,14 +277,14 @@ def html_to_text(html: str) -> str:
         tag.insert_after("\n")
     text = soup.get_text()
     lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\n\n\n+", "\n\n", "\n".join(lines)).strip()
 
 
 def normalise(text: str) -> str:
     """NFC, unified line ends, no trailing spaces, at most one blank line in a row."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [ln.rstrip() for ln in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\n\n\n+", "\n\n", "\n".join(lines)).strip()
 
 
 def synthetic_id(content: bytes) -> str:

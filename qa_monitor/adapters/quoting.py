@@ -127,7 +127,7 @@ def strip_quoted(text: str) -> str:
     lines = [ln for ln in lines if not ln.lstrip().startswith(">")]
     lines = _strip_signature(lines)
     out = "\n".join(ln.rstrip() for ln in lines)
-    return re.sub(r"\n{3,}", "\n\n", out).strip()
+    return re.sub(r"\n\n\n+", "\n\n", out).strip()
 
 
 # HTML containers that clients put quoted history in (Gmail, Outlook, Thunderbird, Apple Mail, Yahoo).

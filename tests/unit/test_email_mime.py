@@ -148,7 +148,7 @@ def test_zip_bomb_sized_attachment_is_not_expanded() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("logs.txt", "w") as member:
         block = b"\0" * (1 << 20)
-        for _ in range(200):  # 200 MB once expanded
+        for _ in range(64):  # 64 MB once expanded
             member.write(block)
     bomb = base64.encodebytes(buf.getvalue())
     raw = (b"From: Customer <c@mail.example>\r\nDate: Mon, 03 Nov 2025 09:12:00 +0000\r\nMIME-Version: 1.0\r\n"
@@ -163,7 +163,7 @@ def test_zip_bomb_sized_attachment_is_not_expanded() -> None:
     finally:
         tracemalloc.stop()
     assert parsed.text == "Logs from the router are attached."
-    assert peak < 20 * len(raw) < 200 * (1 << 20)  # nothing near the expanded size was ever allocated
+    assert peak < 8 * (1 << 20)  # nothing near the expanded size was ever allocated
 
 
 def test_decode_bytes_plain_ascii_and_empty() -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qa_monitor.cli import app
 from qa_monitor.ingest import ingest_pipeline, retry_quarantined
 from qa_monitor.storage import tables as t
-from tests.ingest_support import FIXTURES, count, messages, pipeline, source, sqlite_store
+from tests.ingest_support import FIXTURES, messages, pipeline, source, sqlite_store
 
 
 def _quarantined(store):  # type: ignore[no-untyped-def]
@@ -64,7 +64,8 @@ def test_empty_transcript_is_quarantined(tmp_path: Path) -> None:
     calls = tmp_path / "calls"
     calls.mkdir()
     (calls / "call-2026-11-10T10-00.vtt").write_bytes(b"")
-    (calls / "call-2026-11-10T11-00.vtt").write_bytes((FIXTURES / "transcripts/webvtt/call-billing-en.vtt").read_bytes())
+    real = FIXTURES / "transcripts" / "webvtt" / "call-billing-en.vtt"
+    (calls / "call-2026-11-10T11-00.vtt").write_bytes(real.read_bytes())
     store = sqlite_store(tmp_path)
     [report] = ingest_pipeline(store, pipeline(tmp_path, source("calls", "webvtt", calls)))
     assert (report.interactions, report.quarantined) == (1, 1)

@@ -126,3 +126,29 @@ def test_a_changed_file_is_read_again_and_edits_update_in_place(tmp_path: Path) 
     ingest_pipeline(store, spec)
     assert count(store, t.MessageRow) == 6
     assert "Our engineers are on site" in messages(store, "generic:chat-9002")[1].text
+
+
+def test_an_empty_export_is_nothing_to_do_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text('{"type": "conversation.list", "conversations": [], "total_count": 0}')
+    store, report = _run(tmp_path, "intercom", "intercom", path)
+    assert (report.interactions, report.payloads, report.quarantined, report.error) == (0, 0, 0, None)
+
+
+def test_zendesk_users_listed_before_a_long_preamble_are_still_found(tmp_path: Path) -> None:
+    import json
+
+    api = json.loads((CHAT / "zendesk_api.json").read_text(encoding="utf-8"))
+    reordered = {"users": api["users"], "padding": "x" * 10_000, "tickets": api["tickets"]}
+    path = tmp_path / "zendesk.json"
+    path.write_text(json.dumps(reordered, ensure_ascii=False), encoding="utf-8")
+    store, report = _run(tmp_path, "zendesk", "zendesk", path)
+    assert report.interactions == 2
+    assert [m.agent_id for m in messages(store, "zendesk:6002")] == [None, "james", None]
+
+
+def test_slack_path_may_name_one_channel_folder(tmp_path: Path) -> None:
+    store, report = _run(tmp_path, "slack", "slack", CHAT / "slack_export" / "soporte")
+    es = messages(store, "slack:soporte:1762180000.000100")
+    assert [(m.role, m.agent_id) for m in es] == [("customer", None), ("agent", "carmen")]
+    assert es[0].author_name == "Marta"  # users.json found at the export's root

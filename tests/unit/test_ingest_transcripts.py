@@ -86,3 +86,55 @@ def test_whisperx_segments_with_speakers(tmp_path: Path) -> None:
                                                     ("customer", None)]
     assert msgs[0].text == "Labdien, Nordlink klientu atbalsts, mani sauc Anna. Kā varu palīdzēt?"
     assert count(store, t.MessageRow, t.MessageRow.role_guessed.is_(True)) == 0
+
+
+def _adapter(tmp_path: Path, adapter: str, speakers: str = ""):  # type: ignore[no-untyped-def]
+    from qa_monitor.adapters.base import build_adapter
+
+    spec = pipeline(tmp_path, source("calls", adapter, tmp_path) + speakers)
+    return build_adapter(spec.sources[0], spec)
+
+
+def _raw(kind: str, ref: str, content: bytes):  # type: ignore[no-untyped-def]
+    from qa_monitor.records import RawPayload
+
+    return RawPayload(id=RawPayload.make_id("calls", content), source="calls", kind=kind, ref=ref, content=content)
+
+
+def test_aws_items_with_their_own_speaker_labels(tmp_path: Path) -> None:
+    import json
+
+    def word(t: float, spk: str, w: str) -> dict[str, object]:
+        return {"start_time": str(t), "end_time": str(t + 0.3), "type": "pronunciation", "speaker_label": spk,
+                "alternatives": [{"content": w}]}
+
+    items = [word(0.1, "spk_1", "Hello"), {"type": "punctuation", "alternatives": [{"content": ","}]},
+             word(0.5, "spk_1", "Nordlink"), word(1.5, "spk_0", "Hi"), word(1.8, "spk_0", "there"),
+             {"type": "punctuation", "alternatives": [{"content": "."}]}]
+    doc = {"results": {"items": items}, "started_at": "2026-11-12T08:00:00Z", "call_id": "aws-77"}
+    a = _adapter(tmp_path, "aws_transcribe", '[sources.speakers]\nspk_1 = "agent:james"\nspk_0 = "customer"\n')
+    [it] = a.parse(_raw("aws_transcribe.call", "x.json", json.dumps(doc).encode()))
+    assert it.id == "calls:aws-77"
+    assert [(m.author.role, m.text) for m in it.messages] == [("agent", "Hello, Nordlink"), ("customer", "Hi there.")]
+
+
+def test_whisper_without_diarisation_is_a_parse_error(tmp_path: Path) -> None:
+    import pytest
+
+    from qa_monitor.errors import ParseError
+
+    a = _adapter(tmp_path, "whisper")
+    content = b'{"segments": [{"start": 0.0, "end": 2.0, "text": "Hello, Nordlink support."}]}'
+    with pytest.raises(ParseError, match="segment 0 has no speaker"):
+        a.parse(_raw("whisper.call", "call-2026-11-12T08-00.json", content))
+
+
+def test_a_call_without_a_start_time_is_a_parse_error(tmp_path: Path) -> None:
+    import pytest
+
+    from qa_monitor.errors import ParseError
+
+    a = _adapter(tmp_path, "srt")
+    content = b"1\n00:00:00,100 --> 00:00:01,500\nA: Hello?\n"
+    with pytest.raises(ParseError, match="no call start time"):
+        a.parse(_raw("srt.call", "call.srt", content))
