@@ -93,14 +93,22 @@ def ingest_cmd(pipeline: PipelineArg,
                source: Annotated[str | None, typer.Option(help="ingest only this source (its name)")] = None,
                ) -> None:
     """Read the pipeline's sources into the database, resuming where the last run stopped."""
+    spec = load_pipeline(pipeline)
+    store = open_store()
+    reports = run_ingest(store, spec, source)
+    store.close()
+    if any(r.error for r in reports):
+        raise typer.Exit(1)
+
+
+def run_ingest(store: Any, spec: Any, source: str | None = None) -> list[Any]:
+    """Ingest with a progress bar per source, then print the summary table and any source errors."""
     from rich import box
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from qa_monitor.ingest import SourceReport, ingest_pipeline
 
-    spec = load_pipeline(pipeline)
-    store = open_store()
     tasks: dict[str, TaskID] = {}
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TextColumn("{task.fields[messages]} messages, {task.fields[quarantined]} quarantined"),
@@ -124,14 +132,12 @@ def ingest_cmd(pipeline: PipelineArg,
                  f"[red]{r.quarantined}[/red]" if r.quarantined else "0", str(r.skipped), str(r.redacted)]
         table.add_row(*cells[:len(cols)])
     console.print(table)
-    failed = [r for r in reports if r.error]
-    for r in failed:
-        err_console.print(f"[red]error:[/red] {r.error}", highlight=False, soft_wrap=True)
+    for r in reports:
+        if r.error:
+            err_console.print(f"[red]error:[/red] {r.error}", highlight=False, soft_wrap=True)
     if any(r.quarantined for r in reports):
         console.print("see them with: qa-monitor quarantine list")
-    store.close()
-    if failed:
-        raise typer.Exit(1)
+    return reports
 
 
 @quarantine_app.command("list")
@@ -448,7 +454,6 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
          host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="port to serve on")] = 8000) -> None:
     """Set up the database, ingest and score the demo samples, print a summary, create a token and serve."""
-    from qa_monitor.ingest import ingest_pipeline
     from qa_monitor.scoring.runner import score_pending
     from qa_monitor.service.auth import create_token, create_user
     from qa_monitor.storage.db import redact_url
@@ -458,7 +463,7 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
     store = open_store(settings)
     store.sync_directory(spec)
     console.print(f"database: {redact_url(settings.database_url)}")
-    ingest_pipeline(store, spec, progress=console)
+    run_ingest(store, spec)
     score_pending(store, settings, spec, progress=console)
     print_summary(store)
     try:
@@ -466,9 +471,10 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
     except QAMonitorError:
         token = create_token(store, "demo-manager")
     url = f"http://{host}:{port}"
-    console.print(f"\nmanager token: [bold]{token}[/bold]")
-    console.print(f"try: curl -H 'Authorization: Bearer {token}' '{url}/interactions?flagged=true'")
-    console.print(f"dashboard: {url}/ui")
+    console.print(f"\nmanager token: [bold]{token}[/bold]", soft_wrap=True)
+    console.print(f"try: curl -H 'Authorization: Bearer {token}' '{url}/interactions?flagged=true'",
+                  soft_wrap=True, highlight=False)
+    console.print(f"dashboard: {url}/ui (sign in with the token)", soft_wrap=True)
     if serve:
         run_server(settings, host, port)
 
