@@ -119,7 +119,7 @@ def make_app() -> Any:
         return {"parts": TIMER.parts, "counts": TIMER.counts,
                 "scorer": getattr(scorer, "kind", "none"), "model_version": getattr(scorer, "model_version", "")}
 
-    app.add_middleware(AppTimer)  # type: ignore[arg-type]
+    app.add_middleware(AppTimer)
     return app
 
 
