@@ -391,10 +391,12 @@ def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, di
     """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
     with store.session() as s:
         dialect = s.get_bind().dialect.name
-        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.WebhookDeliveryRow)
-        res = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing")
-                        .on_conflict_do_nothing(index_elements=["id"]))
-        if res.rowcount == 1:  # type: ignore[attr-defined]
+        table: Any = t.WebhookDeliveryRow.__table__
+        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
+                                        received_at=t.utcnow())
+                             .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
+        if inserted is not None:
             return True, None
         row = s.get(t.WebhookDeliveryRow, key)
         if row is not None and row.status == "failed":
