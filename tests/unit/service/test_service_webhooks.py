@@ -178,8 +178,9 @@ def test_errors_are_json_with_stable_codes(env: Env) -> None:
     r = env.client.delete("/flags", headers=env.h(env.tokens.admin))
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
     r = env.client.post("/flags/1/review", headers={**env.h(env.tokens.admin), "Content-Type": "application/json"},
-                        content=b'{"verdict": ')
+                        content=b'{"verdict":\n "confirmed",, "note": 1}')
     assert r.status_code == 422 and r.json()["error"]["code"] == "malformed_json"
+    assert "line 2, column 14" in r.json()["error"]["message"], r.json()
     r = env.client.get("/trends", headers=env.h(env.tokens.admin), params={"period": "year"})
     assert r.status_code == 422 and "period" in r.json()["error"]["message"]
 
