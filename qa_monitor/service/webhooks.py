@@ -29,7 +29,7 @@ from qa_monitor.errors import ParseError
 from qa_monitor.records import Channel, Interaction, Message, MessageScore, Participant, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
-from qa_monitor.service.scoring import score_inputs, score_interaction
+from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
@@ -510,16 +510,21 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         raise ParseError(f"raw payload {params['raw_payload_id']} is gone")
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
+    lock = write_lock(state)
     if state.scorer is None:
-        _set_delivery(store, key, "failed", interaction.id, None)
+        with lock:
+            _set_delivery(store, key, "failed", interaction.id, None)
         raise RuntimeError("the scorer is not loaded")
-    scores = score_interaction(store, state.scorer, interaction)
+    scores = state.scorer.score(score_inputs(interaction))
+    with lock:
+        store.save_scores(scores)
     wb = writeback(state.pipeline, provider, interaction, scores)
     event = key.split(":", 1)[1]
     out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored",
                      messages=len(scores), scores=[score_out(s) for s in scores], writeback=wb)
     result = out.model_dump(mode="json")
-    _set_delivery(store, key, "done", interaction.id, result)
+    with lock:
+        _set_delivery(store, key, "done", interaction.id, result)
     return result
 
 
