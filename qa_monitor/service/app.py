@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
             app.state.store.migrate()
         # SQLite has a single writer: webhook writes queue on this lock instead of retrying on a busy database
         app.state.write_lock = threading.Lock() if app.state.store.engine.dialect.name == "sqlite" else None
+        app.state.score_lock = threading.Lock()
         app.state.pipeline = load_pipeline(settings.pipeline_file) if settings.pipeline_file else None
         app.state.scorer_factory = factory
         app.state.scorer = factory(settings, app.state.pipeline, app.state.store)

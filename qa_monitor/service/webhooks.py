@@ -419,6 +419,14 @@ def write_lock(state: Any) -> AbstractContextManager[Any]:
     return lock if lock is not None else nullcontext()
 
 
+def score_locked(state: Any, items: list[Any]) -> list[MessageScore]:
+    """Score under the app's scoring lock: detector backends (C engines, ONNX sessions) are not known to be
+    thread-safe, and on a small machine parallel scoring gains little."""
+    lock = getattr(state, "score_lock", None)
+    with lock if lock is not None else nullcontext():
+        return state.scorer.score(items) if items else []
+
+
 def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) -> tuple[int, WebhookOut]:
     """Handle one delivery end to end; returns (HTTP status, response) or raises ApiError."""
     settings: Settings = state.settings
@@ -487,7 +495,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
             _set_delivery(store, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
-    scores = state.scorer.score(score_inputs(interaction))
+    scores = score_locked(state, score_inputs(interaction))
     with lock:
         store.save_scores(scores)
     wb = writeback(state.pipeline, provider, interaction, scores)
@@ -515,7 +523,7 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         with lock:
             _set_delivery(store, key, "failed", interaction.id, None)
         raise RuntimeError("the scorer is not loaded")
-    scores = state.scorer.score(score_inputs(interaction))
+    scores = score_locked(state, score_inputs(interaction))
     with lock:
         store.save_scores(scores)
     wb = writeback(state.pipeline, provider, interaction, scores)
