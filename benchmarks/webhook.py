@@ -118,15 +118,15 @@ def make_app() -> Any:
     timed(auth, "authenticate", "auth")
 
     class TimedLock:
-        """The app's SQLite write lock, measuring how long writers wait for it."""
+        """One of the app's locks, measuring how long callers wait for it."""
 
-        def __init__(self, inner: Any) -> None:
-            self.inner = inner
+        def __init__(self, inner: Any, part: str) -> None:
+            self.inner, self.part = inner, part
 
         def __enter__(self) -> Any:
             t0 = time.perf_counter()
             self.inner.acquire()
-            TIMER.add("lock_wait", time.perf_counter() - t0)
+            TIMER.add(self.part, time.perf_counter() - t0)
             return self
 
         def __exit__(self, *exc: Any) -> None:
@@ -144,9 +144,10 @@ def make_app() -> Any:
             if scope["type"] != "http" or not scope["path"].startswith("/webhooks/"):
                 await self.inner(scope, receive, send)
                 return
-            lock = getattr(app.state, "write_lock", None)  # created by the lifespan, wrapped on first use
-            if lock is not None and not isinstance(lock, TimedLock):
-                app.state.write_lock = TimedLock(lock)
+            for name, part in (("write_lock", "lock_wait"), ("score_lock", "score_wait")):
+                lock = getattr(app.state, name, None)  # created by the lifespan, wrapped on first use
+                if lock is not None and not isinstance(lock, TimedLock):
+                    setattr(app.state, name, TimedLock(lock, part))
             t0 = time.perf_counter()
             await self.inner(scope, receive, send)
             TIMER.add("app", time.perf_counter() - t0)
@@ -326,7 +327,7 @@ def main() -> int:
     parts, counts = stats["parts"], stats["counts"]
     app_s = parts.get("app", 0.0)
     score_s, storage_s = parts.get("scoring", 0.0), parts.get("storage", 0.0)
-    wait_s, auth_s = parts.get("lock_wait", 0.0), parts.get("auth", 0.0)
+    wait_s, auth_s, score_wait_s = parts.get("lock_wait", 0.0), parts.get("auth", 0.0), parts.get("score_wait", 0.0)
     client_s = sum(res["latencies"])
     print(f"scorer: {stats['scorer']} ({stats['model_version']}); {args.clients} clients, {args.messages}-message "
           f"tickets, {res['elapsed']:.1f} s, database {url.split(':', 1)[0]}")
@@ -339,10 +340,11 @@ def main() -> int:
     if n and counts.get("app"):
         per = 1000 / counts["app"]
         print("where time goes, ms per request (server threads overlap, so parts are summed work, not wall time):")
-        rest = app_s - score_s - storage_s - wait_s - auth_s
-        print(f"  scoring {score_s * per:.1f} | storage (all writes) {storage_s * per:.1f} | waiting for the SQLite "
-              f"write lock {wait_s * per:.1f} | token lookup {auth_s * per:.1f} | rest of the app (signature, "
-              f"parsing, mapping, response, thread pool) {rest * per:.1f}")
+        rest = app_s - score_s - storage_s - wait_s - auth_s - score_wait_s
+        print(f"  scoring {score_s * per:.1f} | waiting for the scorer {score_wait_s * per:.1f} | storage (all "
+              f"writes) {storage_s * per:.1f} | waiting for the SQLite write lock {wait_s * per:.1f} | token lookup "
+              f"{auth_s * per:.1f} | rest of the app (signature, parsing, mapping, response, thread pool) "
+              f"{rest * per:.1f}")
         print(f"  in app total {app_s * per:.1f} | client-observed {client_s * 1000 / n:.1f} (HTTP, queueing and "
               f"event loop: {(client_s - app_s) * 1000 / n:.1f})")
     if stats0["parts"]:
