@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from service_seed import PIPELINE, phrase_scorer_factory, seed
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from service_seed import PIPELINE, phrase_scorer_factory, postgres_database, seed
 
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.records import Interaction
@@ -32,20 +29,13 @@ def _postgres_store() -> Iterator[Store]:
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f"{PG_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
-    name = f"qam_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
-    store = Store(db_url)
-    store.migrate()
-    try:
-        yield store
-    finally:
-        store.close()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(url) as db_url:
+        store = Store(db_url)
+        store.migrate()
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 def _copy_db(src: Path, dst: Path) -> Store:
