@@ -412,6 +412,11 @@ def _set_delivery(store: Store, key: str, status: str, interaction_id: str | Non
                   .values(status=status, interaction_id=interaction_id, response=response))
 
 
+def release_delivery(store: Store, key: str) -> None:
+    """Mark a delivery failed so that the sender's retry is processed again."""
+    _set_delivery(store, key, "failed", None, None)
+
+
 def write_lock(state: Any) -> AbstractContextManager[Any]:
     """The app's lock around write transactions: SQLite has one writer, and queueing writers in the process
     is much faster than letting threads retry on a locked database; other databases need none."""
@@ -519,6 +524,8 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
     lock = write_lock(state)
+    with lock:  # idempotent; a process that died before storing the ticket left only the raw payload
+        store.upsert_interactions([interaction])
     if state.scorer is None:
         with lock:
             _set_delivery(store, key, "failed", interaction.id, None)

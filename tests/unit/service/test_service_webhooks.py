@@ -284,3 +284,32 @@ def test_writeback_failure_does_not_fail_the_webhook(env: Env) -> None:
     env.client.app.state.pipeline = pipeline  # type: ignore[attr-defined]
     r = post(env, "generic", example("generic"))
     assert r.status_code == 200 and r.json()["writeback"].startswith("failed:")
+
+
+def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env_with: Any) -> None:
+    from qa_monitor.records import RawPayload
+    from qa_monitor.service import webhooks
+    from qa_monitor.service.jobs import create_job
+
+    # what a process killed after queueing a large ticket leaves behind: the raw payload, the claimed
+    # delivery and a queued job
+    body = json.dumps(example("zendesk")).encode()
+    raw = RawPayload(id=RawPayload.make_id("webhook-zendesk", body), source="webhook-zendesk", kind="json", ref="",
+                     content=body)
+    seeded_store.save_raw([raw])
+    assert webhooks._claim(seeded_store, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
+    job_id = create_job(seeded_store, "webhook", {"provider": "zendesk", "raw_payload_id": raw.id,
+                                                  "delivery": "zendesk:crash-1"})
+    env = env_with()
+    deadline = time.monotonic() + 20
+    job = env.client.get(f"/jobs/{job_id}", headers=env.h(env.tokens.webhook)).json()
+    while job["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = env.client.get(f"/jobs/{job_id}", headers=env.h(env.tokens.webhook)).json()
+    assert job["status"] == "done" and job["result"]["interaction_id"] == "zendesk:35436"
+    with seeded_store.session() as s:
+        delivery = s.get(t.WebhookDeliveryRow, "zendesk:crash-1")
+        assert delivery is not None and delivery.status == "done"
+        scored = s.scalar(select(func.count()).select_from(t.MessageRow).where(
+            t.MessageRow.interaction_id == "zendesk:35436", t.MessageRow.scored_version.isnot(None)))
+    assert scored == 2
