@@ -73,7 +73,7 @@ def store(empty_db: Path, tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path, empty_db: Path) -> Iterator[Store]:
     """A migrated store on SQLite, and on PostgreSQL when QA_MONITOR_TEST_POSTGRES_URL is set."""
     if request.param == "postgres":
