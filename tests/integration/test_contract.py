@@ -40,7 +40,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'contract.db'}"
         return
-    server = os.environ.get("QA_MONITOR_TEST_POSTGRES_URL")
+    try:  # the suite's shared PostgreSQL server where one exists, else the env var
+        server = str(request.getfixturevalue("postgres_server"))
+    except pytest.FixtureLookupError:
+        server = os.environ.get("QA_MONITOR_TEST_POSTGRES_URL", "")
     if not server:
         pytest.skip("QA_MONITOR_TEST_POSTGRES_URL is not set")
     with postgres_database(server) as url:

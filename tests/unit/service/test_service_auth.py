@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Env
 from fastapi import routing
 from fastapi.routing import APIRoute
+from service_env import Env
 
 from qa_monitor.config import Settings
 from qa_monitor.errors import NotFoundError, QAMonitorError

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SECRETS, Env
 from fastapi.testclient import TestClient
+from service_env import SECRETS, Env
 from service_seed import PIPELINE
 from sqlalchemy import func, select
 
@@ -204,7 +204,7 @@ def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
 def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
     store.sync_directory(PIPELINE)
     token = create_user(store, "hook", "webhook")[1]
-    from conftest import make_settings
+    from service_env import make_settings
 
     app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=store,
                      scorer_factory=lambda *_: None)
