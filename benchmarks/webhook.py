@@ -67,16 +67,19 @@ def make_app() -> Any:
             t0 = time.perf_counter()
             super().save_raw(payloads)
             TIMER.add("storage", time.perf_counter() - t0)
+            TIMER.add("write:save_raw", time.perf_counter() - t0)
 
         def upsert_interactions(self, items: Any) -> None:
             t0 = time.perf_counter()
             super().upsert_interactions(items)
             TIMER.add("storage", time.perf_counter() - t0)
+            TIMER.add("write:upsert_interactions", time.perf_counter() - t0)
 
         def save_scores(self, scores: Any) -> None:
             t0 = time.perf_counter()
             super().save_scores(scores)
             TIMER.add("storage", time.perf_counter() - t0)
+            TIMER.add("write:save_scores", time.perf_counter() - t0)
 
     class TimedScorer:
         def __init__(self, inner: Any, kind: str) -> None:
@@ -109,6 +112,8 @@ def make_app() -> Any:
                 return inner(*args, **kwargs)
             finally:
                 TIMER.add(part, time.perf_counter() - t0)
+                if part == "storage":
+                    TIMER.add(f"write:{name}", time.perf_counter() - t0)
 
         setattr(module, name, wrapper)
 
@@ -345,6 +350,8 @@ def main() -> int:
               f"writes) {storage_s * per:.1f} | waiting for the SQLite write lock {wait_s * per:.1f} | token lookup "
               f"{auth_s * per:.1f} | rest of the app (signature, parsing, mapping, response, thread pool) "
               f"{rest * per:.1f}")
+        writes = {k.split(":", 1)[1]: v * per for k, v in sorted(parts.items()) if k.startswith("write:")}
+        print("  writes: " + " | ".join(f"{k} {v:.1f}" for k, v in writes.items()))
         print(f"  in app total {app_s * per:.1f} | client-observed {client_s * 1000 / n:.1f} (HTTP, queueing and "
               f"event loop: {(client_s - app_s) * 1000 / n:.1f})")
     if stats0["parts"]:

@@ -407,8 +407,9 @@ def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, di
 
 def _set_delivery(store: Store, key: str, status: str, interaction_id: str | None,
                   response: dict[str, Any] | None) -> None:
+    table: Any = t.WebhookDeliveryRow.__table__  # a Core update: no ORM bookkeeping on the hot path
     with store.session() as s:
-        s.execute(update(t.WebhookDeliveryRow).where(t.WebhookDeliveryRow.id == key)
+        s.execute(update(table).where(table.c.id == key)
                   .values(status=status, interaction_id=interaction_id, response=response))
 
 
