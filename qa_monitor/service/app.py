@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -33,6 +34,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         app.state.store = store or Store(settings.database_url)
         if own:
             app.state.store.migrate()
+        # SQLite has a single writer: webhook writes queue on this lock instead of retrying on a busy database
+        app.state.write_lock = threading.Lock() if app.state.store.engine.dialect.name == "sqlite" else None
+        app.state.score_lock = threading.Lock()
         app.state.pipeline = load_pipeline(settings.pipeline_file) if settings.pipeline_file else None
         app.state.scorer_factory = factory
         app.state.scorer = factory(settings, app.state.pipeline, app.state.store)

@@ -104,8 +104,12 @@ def install_error_handlers(app: FastAPI) -> None:
                               message, dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         code, message = _describe_validation(exc)
+        if code == "malformed_json":
+            where = json_error_location(await request.body())  # the body is cached on the request
+            if where:
+                message = f"the body is not valid JSON: {where}"
         return error_response(422, code, message)
 
     @app.exception_handler(DataError)

@@ -101,5 +101,9 @@ class JobWorker:
         except Exception as e:  # a job's failure is recorded on the job, never lost in the worker
             log.exception("job %s failed", job_id)
             _finish(store, job_id, "failed", None, f"{e.__class__.__name__}: {e}")
+            if kind == "webhook" and params.get("delivery"):
+                from qa_monitor.service.webhooks import release_delivery
+
+                release_delivery(store, str(params["delivery"]))  # a redelivery is processed again
             return
         _finish(store, job_id, "done", result, None)

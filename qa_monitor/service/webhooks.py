@@ -14,6 +14,7 @@ import json
 import logging
 import unicodedata
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from qa_monitor.errors import ParseError
 from qa_monitor.records import Channel, Interaction, Message, MessageScore, Participant, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
-from qa_monitor.service.scoring import score_interaction
+from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
@@ -390,10 +391,12 @@ def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, di
     """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
     with store.session() as s:
         dialect = s.get_bind().dialect.name
-        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.WebhookDeliveryRow)
-        res = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing")
-                        .on_conflict_do_nothing(index_elements=["id"]))
-        if res.rowcount == 1:  # type: ignore[attr-defined]
+        table: Any = t.WebhookDeliveryRow.__table__
+        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
+                                        received_at=t.utcnow())
+                             .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
+        if inserted is not None:
             return True, None
         row = s.get(t.WebhookDeliveryRow, key)
         if row is not None and row.status == "failed":
@@ -404,9 +407,30 @@ def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, di
 
 def _set_delivery(store: Store, key: str, status: str, interaction_id: str | None,
                   response: dict[str, Any] | None) -> None:
+    table: Any = t.WebhookDeliveryRow.__table__  # a Core update: no ORM bookkeeping on the hot path
     with store.session() as s:
-        s.execute(update(t.WebhookDeliveryRow).where(t.WebhookDeliveryRow.id == key)
+        s.execute(update(table).where(table.c.id == key)
                   .values(status=status, interaction_id=interaction_id, response=response))
+
+
+def release_delivery(store: Store, key: str) -> None:
+    """Mark a delivery failed so that the sender's retry is processed again."""
+    _set_delivery(store, key, "failed", None, None)
+
+
+def write_lock(state: Any) -> AbstractContextManager[Any]:
+    """The app's lock around write transactions: SQLite has one writer, and queueing writers in the process
+    is much faster than letting threads retry on a locked database; other databases need none."""
+    lock = getattr(state, "write_lock", None)
+    return lock if lock is not None else nullcontext()
+
+
+def score_locked(state: Any, items: list[Any]) -> list[MessageScore]:
+    """Score under the app's scoring lock: detector backends (C engines, ONNX sessions) are not known to be
+    thread-safe, and on a small machine parallel scoring gains little."""
+    lock = getattr(state, "score_lock", None)
+    with lock if lock is not None else nullcontext():
+        return state.scorer.score(items) if items else []
 
 
 def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) -> tuple[int, WebhookOut]:
@@ -416,10 +440,13 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
     raw = RawPayload(id=RawPayload.make_id(f"webhook-{provider}", body), source=f"webhook-{provider}",
                      kind="json", ref=headers.get(DELIVERY_HEADER[provider], "")[:200], content=body,
                      status="parsed")
-    store.save_raw([raw])  # kept before anything else, whatever happens next
+    lock = write_lock(state)
+    with lock:
+        store.save_raw([raw])  # kept before anything else, whatever happens next
 
     def reject(error: ApiError) -> ApiError:
-        store.mark_raw(raw.id, "quarantined", f"{error.code}: {error.message}")
+        with lock:
+            store.mark_raw(raw.id, "quarantined", f"{error.code}: {error.message}")
         return error
 
     secret = settings.webhook_secret(provider)
@@ -442,7 +469,8 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
         raise reject(e) from None
     event = delivery_id(provider, headers, payload, body)
     key = f"{provider}:{event}"
-    owner, stored = _claim(store, key, provider, raw.id)
+    with lock:
+        owner, stored = _claim(store, key, provider, raw.id)
     if not owner:
         if stored is None:
             raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
@@ -451,13 +479,16 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
         directory = Directory(state.pipeline) if state.pipeline is not None else None
         interaction = to_interaction(provider, payload, directory, raw.id)
     except ParseError as e:
-        store.mark_raw(raw.id, "quarantined", str(e))
-        _set_delivery(store, key, "failed", None, None)
+        with lock:
+            store.mark_raw(raw.id, "quarantined", str(e))
+            _set_delivery(store, key, "failed", None, None)
         raise ApiError(422, "invalid_payload", f"{provider} payload: {e}") from None
-    store.upsert_interactions([interaction])
+    with lock:
+        store.upsert_interactions([interaction])
     agent_messages = sum(1 for m in interaction.messages if m.author.role == "agent" and not m.internal)
     if state.scorer is None:
-        _set_delivery(store, key, "failed", interaction.id, None)
+        with lock:
+            _set_delivery(store, key, "failed", interaction.id, None)
         raise ApiError(503, "scorer_unavailable", "the scorer is not loaded (see the service log); the ticket "
                        "was stored and the delivery can be retried")
     if len(interaction.messages) > settings.sync_message_limit:
@@ -466,14 +497,18 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
         job_id = create_job(store, "webhook", {"provider": provider, "raw_payload_id": raw.id, "delivery": key})
         out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
                          messages=agent_messages, job_url=f"/jobs/{job_id}")
-        _set_delivery(store, key, "queued", interaction.id, out.model_dump(mode="json"))
+        with lock:
+            _set_delivery(store, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
-    scores = score_interaction(store, state.scorer, interaction)
+    scores = score_locked(state, score_inputs(interaction))
+    with lock:
+        store.save_scores(scores)
     wb = writeback(state.pipeline, provider, interaction, scores)
     out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored", messages=agent_messages,
                      scores=[score_out(s) for s in scores], writeback=wb)
-    _set_delivery(store, key, "done", interaction.id, out.model_dump(mode="json"))
+    with lock:
+        _set_delivery(store, key, "done", interaction.id, out.model_dump(mode="json"))
     log.info("webhook %s delivery %s scored interaction %s (%d agent messages)", provider, event,
              interaction.id, agent_messages)
     return 200, out
@@ -489,16 +524,23 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         raise ParseError(f"raw payload {params['raw_payload_id']} is gone")
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
+    lock = write_lock(state)
+    with lock:  # idempotent; a process that died before storing the ticket left only the raw payload
+        store.upsert_interactions([interaction])
     if state.scorer is None:
-        _set_delivery(store, key, "failed", interaction.id, None)
+        with lock:
+            _set_delivery(store, key, "failed", interaction.id, None)
         raise RuntimeError("the scorer is not loaded")
-    scores = score_interaction(store, state.scorer, interaction)
+    scores = score_locked(state, score_inputs(interaction))
+    with lock:
+        store.save_scores(scores)
     wb = writeback(state.pipeline, provider, interaction, scores)
     event = key.split(":", 1)[1]
     out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored",
                      messages=len(scores), scores=[score_out(s) for s in scores], writeback=wb)
     result = out.model_dump(mode="json")
-    _set_delivery(store, key, "done", interaction.id, result)
+    with lock:
+        _set_delivery(store, key, "done", interaction.id, result)
     return result
 
 

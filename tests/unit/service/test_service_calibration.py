@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from conftest import Env
+from service_env import Env
 from sqlalchemy import select
 from test_service_webhooks import example, post
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import Env
+from service_env import Env
 from sqlalchemy import func, select
 
 from qa_monitor.storage import tables as t

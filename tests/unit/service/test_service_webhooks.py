@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SECRETS, Env
 from fastapi.testclient import TestClient
+from service_env import SECRETS, Env
 from service_seed import PIPELINE
 from sqlalchemy import func, select
 
@@ -67,7 +67,8 @@ def count(store: Store, model: Any, *where: Any) -> int:
 
 
 @pytest.mark.parametrize("provider", ["zendesk", "freshdesk", "jira", "generic"])
-def test_each_provider_is_stored_and_scored(env: Env, provider: str) -> None:
+def test_each_provider_is_stored_and_scored(any_env: Env, provider: str) -> None:
+    env = any_env
     r = post(env, provider, example(provider))
     assert r.status_code == 200, r.text
     out = r.json()
@@ -122,7 +123,8 @@ def test_stale_or_future_timestamps_are_replays(env: Env, provider: str) -> None
     assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
 
 
-def test_same_delivery_twice_is_stored_once(env: Env) -> None:
+def test_same_delivery_twice_is_stored_once(any_env: Env) -> None:
+    env = any_env
     data = example("jira")
     first = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
     again = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
@@ -176,8 +178,9 @@ def test_errors_are_json_with_stable_codes(env: Env) -> None:
     r = env.client.delete("/flags", headers=env.h(env.tokens.admin))
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
     r = env.client.post("/flags/1/review", headers={**env.h(env.tokens.admin), "Content-Type": "application/json"},
-                        content=b'{"verdict": ')
+                        content=b'{"verdict":\n "confirmed",, "note": 1}')
     assert r.status_code == 422 and r.json()["error"]["code"] == "malformed_json"
+    assert "line 2, column 14" in r.json()["error"]["message"], r.json()
     r = env.client.get("/trends", headers=env.h(env.tokens.admin), params={"period": "year"})
     assert r.status_code == 422 and "period" in r.json()["error"]["message"]
 
@@ -201,7 +204,7 @@ def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
 def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
     store.sync_directory(PIPELINE)
     token = create_user(store, "hook", "webhook")[1]
-    from conftest import make_settings
+    from service_env import make_settings
 
     app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=store,
                      scorer_factory=lambda *_: None)
@@ -281,3 +284,32 @@ def test_writeback_failure_does_not_fail_the_webhook(env: Env) -> None:
     env.client.app.state.pipeline = pipeline  # type: ignore[attr-defined]
     r = post(env, "generic", example("generic"))
     assert r.status_code == 200 and r.json()["writeback"].startswith("failed:")
+
+
+def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env_with: Any) -> None:
+    from qa_monitor.records import RawPayload
+    from qa_monitor.service import webhooks
+    from qa_monitor.service.jobs import create_job
+
+    # what a process killed after queueing a large ticket leaves behind: the raw payload, the claimed
+    # delivery and a queued job
+    body = json.dumps(example("zendesk")).encode()
+    raw = RawPayload(id=RawPayload.make_id("webhook-zendesk", body), source="webhook-zendesk", kind="json", ref="",
+                     content=body)
+    seeded_store.save_raw([raw])
+    assert webhooks._claim(seeded_store, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
+    job_id = create_job(seeded_store, "webhook", {"provider": "zendesk", "raw_payload_id": raw.id,
+                                                  "delivery": "zendesk:crash-1"})
+    env = env_with()
+    deadline = time.monotonic() + 20
+    job = env.client.get(f"/jobs/{job_id}", headers=env.h(env.tokens.webhook)).json()
+    while job["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = env.client.get(f"/jobs/{job_id}", headers=env.h(env.tokens.webhook)).json()
+    assert job["status"] == "done" and job["result"]["interaction_id"] == "zendesk:35436"
+    with seeded_store.session() as s:
+        delivery = s.get(t.WebhookDeliveryRow, "zendesk:crash-1")
+        assert delivery is not None and delivery.status == "done"
+        scored = s.scalar(select(func.count()).select_from(t.MessageRow).where(
+            t.MessageRow.interaction_id == "zendesk:35436", t.MessageRow.scored_version.isnot(None)))
+    assert scored == 2
