@@ -450,7 +450,7 @@ def print_summary(store: Any) -> None:
 @app.command()
 @friendly
 def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] = DEMO_PIPELINE,
-         serve: Annotated[bool, typer.Option(help="serve the API when done")] = True,
+         serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API when done")] = True,
          host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="port to serve on")] = 8000) -> None:
     """Set up the database, ingest and score the demo samples, print a summary, create a token and serve."""
@@ -475,18 +475,8 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
     console.print(f"try: curl -H 'Authorization: Bearer {token}' '{url}/interactions?flagged=true'",
                   soft_wrap=True, highlight=False)
     console.print(f"dashboard: {url}/ui (sign in with the token)", soft_wrap=True)
-    if serve:
-        run_server(settings, host, port)
-
-
-def run_server(settings: Settings, host: str, port: int) -> None:
-    """Serve the API with uvicorn until interrupted."""
-    import uvicorn
-
-    from qa_monitor.service.app import create_app
-
-    console.print(f"serving on http://{host}:{port} (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if serve_api:
+        serve(host=host, port=port, pipeline=pipeline)
 
 
 def main() -> None:
