@@ -29,7 +29,7 @@ test: install lint
 	$(BIN)/pytest -q
 
 openapi: install
-	$(BIN)/python -m qa_monitor.service.openapi > api/openapi.json
+	$(BIN)/python -m qa_monitor.service.openapi
 
 bench: install
 	$(BIN)/python benchmarks/score.py

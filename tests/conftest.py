@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa_monitor.storage.store import Store
-from tests.servers import free_port, missing, wait_for_port
+from tests.servers import free_port, missing, postgres_database, wait_for_port
 
 
 def _pg_bin(name: str) -> str | None:
@@ -54,25 +54,15 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _fresh_pg_database(server_url: str, name: str) -> str:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres,
                                                                      pytest.mark.integration])])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database: a SQLite file, or a fresh database on the PostgreSQL test server."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'qa.db'}"
-    server = request.getfixturevalue("postgres_server")
-    return _fresh_pg_database(server, f"qa_test_{abs(hash(request.node.nodeid)) % 10**10}")
+        yield f"sqlite:///{tmp_path / 'qa.db'}"
+        return
+    with postgres_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "service"))
 
-from service_seed import postgres_database, seed  # noqa: E402
+from service_seed import seed  # noqa: E402
 
 from qa_monitor.service.auth import create_user  # noqa: E402
 from qa_monitor.storage.store import Store  # noqa: E402
@@ -34,26 +34,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLite file, and a fresh PostgreSQL database when QA_MONITOR_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'contract.db'}"
-        return
-    try:  # the suite's shared PostgreSQL server where one exists, else the env var
-        server = str(request.getfixturevalue("postgres_server"))
-    except pytest.FixtureLookupError:
-        server = os.environ.get("QA_MONITOR_TEST_POSTGRES_URL", "")
-    if not server:
-        pytest.skip("QA_MONITOR_TEST_POSTGRES_URL is not set")
-    with postgres_database(server) as url:
-        yield url
-
-
 @pytest.fixture
-def live(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
+def live(tmp_path: Path, db_url: str) -> Iterator[tuple[str, str]]:
     """uvicorn serving the app over a seeded database; yields (base URL, admin token)."""
-    url = database_url
+    url = db_url
     store = Store(url)
     store.migrate()
     seed(store)

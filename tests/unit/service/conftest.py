@@ -3,35 +3,20 @@ seeded data, the app under TestClient with its lifespan, and one token per role.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from service_env import Env, Tokens, build_env, copy_db, seed_all, start_env
-from service_seed import postgres_database
 
 from qa_monitor.records import Interaction
 from qa_monitor.storage.store import Store
-
-PG_ENV = "QA_MONITOR_TEST_POSTGRES_URL"
-
-
-def _postgres_server(request: pytest.FixtureRequest) -> str:
-    """The suite's PostgreSQL server (the shared `postgres_server` fixture where one exists, else the env var)."""
-    try:
-        return str(request.getfixturevalue("postgres_server"))
-    except pytest.FixtureLookupError:
-        pass
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f"{PG_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
-    return url
+from tests.servers import postgres_database
 
 
 def _postgres_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    with postgres_database(_postgres_server(request)) as db_url:
+    with postgres_database(request.getfixturevalue("postgres_server")) as db_url:
         store = Store(db_url)
         store.migrate()
         try:
@@ -68,9 +53,9 @@ def store(empty_db: Path, tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.integration])])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path, empty_db: Path) -> Iterator[Store]:
-    """A migrated store on SQLite, and on PostgreSQL when QA_MONITOR_TEST_POSTGRES_URL is set."""
+    """A migrated store on SQLite and on the PostgreSQL test server."""
     if request.param == "postgres":
         yield from _postgres_store(request)
         return

@@ -8,14 +8,9 @@ runs on real rows without a model.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from qa_monitor.config import AgentSpec, PipelineSpec, Settings, TeamSpec
 from qa_monitor.records import Finding, Interaction, Message, MessageScore, Participant
@@ -70,21 +65,6 @@ class PhraseScorer:
                                     findings=tuple(findings), model_version=self.model_version,
                                     threshold_version=self.threshold_version))
         return out
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh database on a PostgreSQL server for one test, dropped afterwards; yields its URL."""
-    name = f"qam_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def phrase_scorer_factory(settings: Settings, pipeline: PipelineSpec | None, store: Store) -> PhraseScorer:
