@@ -154,6 +154,9 @@ service anvil {{
         monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
         yield Dovecot(ssl_port, starttls_port, root / "cert.pem", root)
     finally:
+        log = root / "dovecot.log"
+        if log.exists():
+            print(log.read_text()[-4000:])  # shown by pytest when the test fails
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -296,4 +299,22 @@ def test_untrusted_certificate_is_refused(dovecot: Dovecot, tmp_path: Path) -> N
                    capture_output=True)
     adapter = _adapter(dovecot, ca_file=str(other))
     with pytest.raises(SourceError, match="cannot connect"):
+        list(adapter.fetch(since=None))
+
+
+def test_oversized_message_is_kept_and_quarantined(dovecot: Dovecot) -> None:
+    _seed(dovecot)
+    batches, _ = _run(_adapter(dovecot, max_message_bytes=600), None)
+    quarantined = [r for b in batches for r in b.raw if r.status == "quarantined"]
+    assert quarantined and all("over the limit of 600 bytes" in (r.reason or "") for r in quarantined)
+    assert all(len(r.content) > 600 for r in quarantined)
+    parsed = [r for b in batches for r in b.raw if r.status == "parsed"]
+    assert parsed  # the small ones went on
+
+
+def test_missing_folder_is_a_source_error(dovecot: Dovecot) -> None:
+    _seed(dovecot)
+    adapter = _adapter(dovecot)
+    adapter.folders = ["INBOX", "Archive/2019"]
+    with pytest.raises(SourceError, match="cannot open folder 'Archive/2019'"):
         list(adapter.fetch(since=None))
