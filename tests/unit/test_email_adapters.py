@@ -377,3 +377,28 @@ def test_memory_does_not_grow_with_the_mbox(tmp_path: Path) -> None:
     size = (tmp_path / "large.mbox").stat().st_size
     assert large < 1.3 * small  # three times the mail, about the same memory: a batch and the index
     assert large < size / 2
+
+
+@pytest.mark.parametrize(("options", "error"), [
+    ({"username": "u", "password_env": "P"}, "options.host, options.username and options.password_env"),
+    ({"host": "h", "username": "u", "password_env": "P", "tls": "tls1.3"}, "options.tls must be one of"),
+    ({"host": "h", "username": "u", "password_env": "P", "folders": "INBOX"}, "options.folders must be"),
+    ({"host": "h", "username": "u", "password_env": "P", "port": "993"}, "options.port must be a positive"),
+])
+def test_imap_options_are_checked(options: dict[str, Any], error: str) -> None:
+    from qa_monitor.adapters.imap import ImapAdapter
+
+    with pytest.raises(ConfigError, match=error):
+        ImapAdapter(source=SourceSpec(name="desk", adapter="imap", options=options), directory=Directory(PIPELINE),
+                    pipeline=PIPELINE)
+
+
+def test_imap_password_must_be_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa_monitor.adapters.imap import ImapAdapter
+
+    monkeypatch.delenv("QA_TEST_NO_SUCH_PASSWORD", raising=False)
+    a = ImapAdapter(source=SourceSpec(name="desk", adapter="imap", options={
+        "host": "127.0.0.1", "username": "u", "password_env": "QA_TEST_NO_SUCH_PASSWORD"}),
+        directory=Directory(PIPELINE), pipeline=PIPELINE)
+    with pytest.raises(ConfigError, match="QA_TEST_NO_SUCH_PASSWORD"):
+        list(a.fetch(since=None))
