@@ -349,6 +349,9 @@ class _KeyedFolderAdapter(MailAdapter):
                           advance=_mark_done(key))
 
 
+_MAILDIR_SKIP = {"drafts", "trash", "junk", "spam", "deleted messages", "deleted items"}
+
+
 class MaildirAdapter(_KeyedFolderAdapter):
     """A Maildir (cur/new) and its Maildir++ subfolders; a message's key survives flag renames."""
 
@@ -361,7 +364,18 @@ class MaildirAdapter(_KeyedFolderAdapter):
             raise SourceError(f"source '{self.source.name}': {root} is not a Maildir (no cur/ or new/ folder)")
         subs = [(p.name, p) for p in sorted(root.iterdir())
                 if p.is_dir() and p.name.startswith(".") and (p / "cur").is_dir()]
-        return [("", root), *subs]
+        chosen = self.options.get("folders")
+        if chosen is None:
+            # Drafts were never sent and Trash/Junk hold what nobody answered: not conversations.
+            return [("", root), *[(n, p) for n, p in subs if n.lower().lstrip(".") not in _MAILDIR_SKIP]]
+        if not isinstance(chosen, list) or not all(isinstance(f, str) for f in chosen):
+            raise ConfigError(f"source '{self.source.name}': options.folders must be a list of folder names "
+                              '("INBOX" for the top level, ".Sent" or "Sent" for a Maildir++ subfolder)')
+        known = {"INBOX": ("", root), **{n: (n, p) for n, p in subs}, **{n.lstrip("."): (n, p) for n, p in subs}}
+        missing = [f for f in chosen if f not in known]
+        if missing:
+            raise SourceError(f"source '{self.source.name}': no Maildir folder {', '.join(missing)} under {root}")
+        return [known[f] for f in chosen]
 
     def _entries(self) -> Iterator[tuple[str, Any, Callable[[], bytes], datetime | None]]:
         for folder, path in self._folders():
@@ -373,7 +387,7 @@ class MaildirAdapter(_KeyedFolderAdapter):
                        lambda box=box, key=key: box.get_bytes(key), fallback)  # type: ignore[misc]
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
-        folders = dict(self._folders())
+        folders = dict(self._folders())  # locators name folders as listed: "" for the top level, ".Sent"
         out: dict[str, bytes] = {}
         for loc in locators:
             folder, key = loc

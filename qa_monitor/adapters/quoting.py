@@ -112,10 +112,16 @@ def _strip_signature(lines: list[str]) -> list[str]:
     while lines and not lines[-1].strip():
         lines.pop()
     for i in range(max(0, len(lines) - _SIGNATURE_MAX_LINES - 1), len(lines)):
-        if (_VALEDICTION.match(lines[i]) and all(len(x.strip()) <= 60 for x in lines[i + 1:])
+        if (_VALEDICTION.match(lines[i]) and all(_signature_line(x) for x in lines[i + 1:])
                 and any(x.strip() for x in lines[:i])):
             return lines[:i]
     return lines
+
+
+def _signature_line(line: str) -> bool:
+    """Name, title, company, phone or address: short, and not a sentence ("If it fails, call us.")."""
+    text = line.strip()
+    return len(text) <= 60 and not (re.search(r"[.?!]$", text) and len(text.split()) > 3)
 
 
 def strip_quoted(text: str) -> str:

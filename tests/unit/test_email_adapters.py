@@ -402,3 +402,19 @@ def test_imap_password_must_be_in_the_environment(monkeypatch: pytest.MonkeyPatc
         directory=Directory(PIPELINE), pipeline=PIPELINE)
     with pytest.raises(ConfigError, match="QA_TEST_NO_SUCH_PASSWORD"):
         list(a.fetch(since=None))
+
+
+def test_maildir_folder_selection(tmp_path: Path) -> None:
+    root = tmp_path / "maildir"
+    shutil.copytree(FIXTURES / "maildir", root)
+    for sub in ("cur", "new", "tmp"):
+        (root / ".Drafts" / sub).mkdir(parents=True)
+    (root / ".Drafts" / "cur" / "1762199999.M1P1.desk:2,D").write_bytes(
+        message([("From", "emma.clarke@brightcart.example"), ("Date", "Thu, 06 Nov 2025 10:00:00 +0000"),
+                 ("Message-ID", "<draft@brightcart.example>")], "Half-written answer"))
+    default, _ = run(adapter(MaildirAdapter, root))
+    assert "mail:draft@brightcart.example" not in latest(default)  # drafts are skipped unless asked for
+    sent_only, _ = run(adapter(MaildirAdapter, root, folders=["Sent"]))
+    assert {r.ref.split("/")[0] for r in raws(sent_only)} == {".Sent"}
+    with pytest.raises(SourceError, match="no Maildir folder Archive"):
+        run(adapter(MaildirAdapter, root, folders=["INBOX", "Archive"]))

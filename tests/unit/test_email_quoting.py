@@ -68,6 +68,8 @@ KEEP = [
     "Thanks, that worked!\nI can log in again.",
     "From: the warehouse we heard the parcel left today.",
     "Pozdrawiam Pana serdecznie i dziękuję za cierpliwość, sprawa jest już zamknięta.",
+    "Please try again after the update.\nThanks\nIf it still fails, call us on the number above.",
+    "No: the refund cannot be split into two payments.\nI am sorry about that.",
 ]
 
 
