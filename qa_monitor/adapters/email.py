@@ -288,14 +288,23 @@ class MboxAdapter(MailAdapter):
     name: ClassVar[str] = "mbox"
     kind: ClassVar[str] = "email/mbox"
 
+    def __init__(self, *, source: SourceSpec, directory: Directory, pipeline: PipelineSpec) -> None:
+        super().__init__(source=source, directory=directory, pipeline=pipeline)
+        self.position: tuple[int, int] = (0, 0)  # bytes read so far, bytes in all files: for progress bars
+
     def _scan(self, state: dict[str, Any]) -> Iterator[RawMail]:
         files: dict[str, Any] = state.setdefault("files", {})
-        for rel, path in _files(self._path(), lambda p: True):
+        listing = _files(self._path(), lambda p: True)
+        total = sum(p.stat().st_size for _, p in listing)
+        read_before = 0
+        for rel, path in listing:
             st = path.stat()
+            self.position = (read_before, total)
             rec = files.get(rel)
             start = 0
             if rec and rec["size"] <= st.st_size and _head(path, rec["head_len"]) == rec["head"]:
                 if rec["size"] == st.st_size and rec["mtime"] == st.st_mtime and rec["offset"] >= st.st_size:
+                    read_before += st.st_size
                     continue  # unchanged since the last run
                 start = rec["offset"]  # appended to: go on from where we stopped
             head_len = min(_HEAD_BYTES, st.st_size)
@@ -304,12 +313,15 @@ class MboxAdapter(MailAdapter):
             read_any = False
             for offset, end, content, date, is_message in iter_mbox(path, start):
                 read_any = True
+                self.position = (read_before + end, total)
                 yield RawMail(
                     locator=[rel, offset, end], content=content, ref=f"{rel}@{offset}", fallback_date=date,
                     advance=_set_offset(rel, end),
                     error=None if is_message else "not an mbox message: text before the first 'From ' line")
             if not read_any:
                 files[rel]["offset"] = st.st_size  # empty, or only blank lines after the offset
+            read_before += st.st_size
+        self.position = (total, total)
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
         root = self._path()

@@ -188,8 +188,12 @@ def test_folder_of_mbox_files(tmp_path: Path) -> None:
     (tmp_path / "2025").mkdir()
     write_mbox(tmp_path / "2025" / "b.mbox", THREADS[8:10])
     write_mbox(tmp_path / "a.mbox", THREADS[0:2])
-    batches, cursor = run(adapter(MboxAdapter, tmp_path))
+    a = adapter(MboxAdapter, tmp_path)
+    positions = [a.position for _ in a.fetch(since=None)]
+    batches, cursor = run(a)
     assert sorted(latest(batches)) == ["mail:en-1@mailbox.example", "mail:ru-1@pochta.example"]
+    total = (tmp_path / "a.mbox").stat().st_size + (tmp_path / "2025" / "b.mbox").stat().st_size
+    assert positions[-1] == (total, total)  # progress: bytes read of all bytes
     assert cursor is not None and sorted(cursor["files"]) == ["2025/b.mbox", "a.mbox"]
 
 
