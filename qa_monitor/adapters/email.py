@@ -59,6 +59,7 @@ class MailAdapter:
         self.batch_size = self._int_option("batch_size", 200)
         self.max_bytes = self._int_option("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES)
         self.max_threads = self._int_option("thread_index_size", 50_000)
+        self.window_days = self._int_option("thread_window_days", 90)
         self.options = opts
 
     def _int_option(self, key: str, default: int) -> int:
@@ -80,7 +81,7 @@ class MailAdapter:
     def fetch(self, *, since: Cursor | None) -> Iterator[Batch]:
         """Batches of whole threads with their raw payloads, each with the cursor after it."""
         state: dict[str, Any] = copy.deepcopy(dict(since or {}))
-        index = ThreadIndex.from_cursor(state.pop("threads", None), self.max_threads)
+        index = ThreadIndex.from_cursor(state.pop("threads", None), self.max_threads, self.window_days)
         pending: list[RawMail] = []
         emitted = False
         for item in self._scan(state):
@@ -98,8 +99,7 @@ class MailAdapter:
         if mail.skip_reason:
             return []
         root = mail.parent_ids[0] if mail.parent_ids else mail.message_id
-        # Alone, the message's place in its thread is the length of its References chain.
-        return [self._interaction(root, [(mail, raw.id)], seq_start=len(mail.parent_ids))]
+        return [self._interaction(root, [(mail, raw.id)])]
 
     def _build(self, items: list[RawMail], index: ThreadIndex, state: dict[str, Any]) -> Batch:
         raws: dict[str, RawPayload] = {}
@@ -156,8 +156,12 @@ class MailAdapter:
                 continue
             touched[root].setdefault(mid, (mail, RawPayload.make_id(self.source.name, content)))
 
-    def _interaction(self, root: str, msgs: list[tuple[ParsedMail, str]], seq_start: int = 0) -> Interaction:
+    def _interaction(self, root: str, msgs: list[tuple[ParsedMail, str]]) -> Interaction:
         msgs = sorted(msgs, key=lambda x: (x[0].date, x[0].message_id))
+        # Without its first message (retried alone, or its thread forgotten by the index) a thread's place
+        # numbers start at the depth of its earliest message here, so they do not collide with stored ones.
+        first_here = msgs[0][0]
+        seq_start = 0 if any(m.message_id == root for m, _ in msgs) else len(first_here.parent_ids)
         native = _bounded(root, 150)
         iid = f"{self.source.name}:{native}"
         messages = []

@@ -422,3 +422,11 @@ def test_maildir_folder_selection(tmp_path: Path) -> None:
     assert {r.ref.split("/")[0] for r in raws(sent_only)} == {".Sent"}
     with pytest.raises(SourceError, match="no Maildir folder Archive"):
         run(adapter(MaildirAdapter, root, folders=["INBOX", "Archive"]))
+
+
+def test_thread_without_its_first_message_numbers_from_its_depth(tmp_path: Path) -> None:
+    box = tmp_path / "partial.mbox"
+    write_mbox(box, THREADS[2:4])  # the third and fourth e-mails of the English thread only
+    batches, _ = run(adapter(MboxAdapter, box))
+    (en,) = latest(batches).values()
+    assert en.id == "mail:en-1@mailbox.example" and [m.seq for m in en.messages] == [2, 3]
