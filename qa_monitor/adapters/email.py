@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ from qa_monitor.adapters.mailthreads import ThreadIndex
 from qa_monitor.adapters.mime import DEFAULT_MAX_MESSAGE_BYTES, ParsedMail, parse_mail
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
-from qa_monitor.records import Batch, Cursor, Interaction, Message, RawPayload
+from qa_monitor.records import Batch, Cursor, Interaction, Message, RawPayload, RawStatus
 
 log = logging.getLogger(__name__)
 
@@ -132,9 +133,9 @@ class MailAdapter:
         cursor["threads"] = index.to_cursor()  # shares unchanged entries with earlier cursors; never mutated
         return Batch(interactions=interactions, raw=tuple(raws.values()), cursor=cursor)
 
-    def _raw(self, rid: str, item: RawMail, status: str, reason: str | None) -> RawPayload:
+    def _raw(self, rid: str, item: RawMail, status: RawStatus, reason: str | None) -> RawPayload:
         return RawPayload(id=rid, source=self.source.name, kind=self.kind, ref=item.ref, content=item.content,
-                          status=status, reason=reason)  # type: ignore[arg-type]
+                          status=status, reason=reason)
 
     def _complete_threads(self, touched: dict[str, dict[str, tuple[ParsedMail, str]]], index: ThreadIndex) -> None:
         """Add the earlier messages of every touched thread, re-read from the source, so it is emitted whole."""
@@ -400,7 +401,7 @@ class MaildirAdapter(_KeyedFolderAdapter):
                 stamp = key.split(".", 1)[0]
                 fallback = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
                 yield (f"{folder}/{key}", [folder, key],
-                       lambda box=box, key=key: box.get_bytes(key), fallback)  # type: ignore[misc]
+                       functools.partial(box.get_bytes, key), fallback)
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
         folders = dict(self._folders())  # locators name folders as listed: "" for the top level, ".Sent"
