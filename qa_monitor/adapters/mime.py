@@ -152,8 +152,14 @@ def decode_header(value: str | None) -> str:
     if not value:
         return ""
     if any("\udc80" <= c <= "\udcff" for c in value):
-        # Raw 8-bit header bytes (no RFC 2047): the parser kept them as surrogates.
-        return decode_bytes(value.encode("ascii", "surrogateescape"), None)[0]
+        # Raw 8-bit header bytes (no RFC 2047): the parser kept them as surrogates. A garbled header is not
+        # worth losing the message over: unreadable bytes become U+FFFD.
+        data = value.encode("ascii", "surrogateescape")
+        try:
+            text = decode_bytes(data, None)[0]
+        except ParseError:
+            text = data.decode("utf-8", "replace")
+        return re.sub(r"\s+", " ", text).strip()
     try:
         parts = email.header.decode_header(value)
     except email.errors.HeaderParseError:
@@ -189,7 +195,8 @@ Headers = dict[str, list[str]]
 def _headers(msg: MimeMessage) -> Headers:
     """The top-level header fields by lower-case name, read once (Message.get scans every field per call)."""
     out: Headers = {}
-    for name, value in msg.items():
+    # raw_items: values as received; items() would turn raw 8-bit bytes into U+FFFD before we can detect them.
+    for name, value in msg.raw_items():
         out.setdefault(name.lower(), []).append(str(value))
     return out
 

@@ -430,3 +430,19 @@ def test_thread_without_its_first_message_numbers_from_its_depth(tmp_path: Path)
     batches, _ = run(adapter(MboxAdapter, box))
     (en,) = latest(batches).values()
     assert en.id == "mail:en-1@mailbox.example" and [m.seq for m in en.messages] == [2, 3]
+
+
+def test_mbox_from_escaping_and_crlf_lines(tmp_path: Path) -> None:
+    body = "From the warehouse: the parcel left on Monday.\nIt should arrive on Wednesday."
+    raw = message([("From", "emma.clarke@brightcart.example"), ("Date", "Thu, 06 Nov 2025 10:00:00 +0000"),
+                   ("Message-ID", "<esc@brightcart.example>")], body)
+    box = tmp_path / "escaped.mbox"
+    write_mbox(box, [raw, THREADS[0]])  # writes '>From the warehouse'
+    assert b"\n>From the warehouse" in box.read_bytes()
+    crlf = tmp_path / "crlf.mbox"
+    crlf.write_bytes(box.read_bytes().replace(b"\n", b"\r\n"))
+    for path in (box, crlf):
+        batches, _ = run(adapter(MboxAdapter, path))
+        threads = latest(batches)
+        (m,) = threads["mail:esc@brightcart.example"].messages
+        assert m.text == body and len(threads) == 2
