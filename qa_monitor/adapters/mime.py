@@ -348,10 +348,10 @@ def parse_mail(content: bytes, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         plain, html = _body_parts(msg)
         if plain is not None:
             raw_text, note = _part_text(plain)
-            text = strip_quoted(normalise(raw_text))
+            text = strip_quoted(normalise(raw_text), author=from_name)
         elif html is not None:
             raw_html, note = _part_text(html)
-            text = strip_quoted(normalise(html_to_text(raw_html)))
+            text = strip_quoted(normalise(html_to_text(raw_html)), author=from_name)
             html_only = True
     return ParsedMail(message_id=mid, in_reply_to=reply_to[0] if reply_to else None, references=refs,
                       subject=unicodedata.normalize("NFC", subject), from_addr=from_addr.strip().lower(),
