@@ -397,7 +397,7 @@ class MaildirAdapter(_KeyedFolderAdapter):
     def _entries(self) -> Iterator[tuple[str, Any, Callable[[], bytes], datetime | None]]:
         for folder, path in self._folders():
             box = mailbox.Maildir(str(path), factory=None, create=False)
-            for key in sorted(box.keys()):
+            for key in sorted(k for k in box.iterkeys() if not k.startswith(".")):  # dot files are not messages
                 stamp = key.split(".", 1)[0]
                 fallback = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
                 yield (f"{folder}/{key}", [folder, key],

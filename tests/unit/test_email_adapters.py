@@ -223,6 +223,7 @@ def test_maildir_inbox_and_sent_make_threads(tmp_path: Path) -> None:
     batches, cursor = run(a)
     threads = latest(batches)
     assert sorted(threads) == ["mail:pl-1@poczta.example", "mail:ru-1@pochta.example"]
+    assert [r.status for r in raws(batches)] == ["parsed"] * 4  # the folders' .keep files are not mail
     assert [m.author.role for m in threads["mail:pl-1@poczta.example"].messages] == ["customer", "agent"]
     assert threads["mail:pl-1@poczta.example"].messages[1].text.startswith("Dzień dobry Panie Janie,")
     # a mail client marking a message read renames it (new/ -> cur/ with flags): not read again
