@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ from qa_monitor.adapters.mailthreads import ThreadIndex
 from qa_monitor.adapters.mime import DEFAULT_MAX_MESSAGE_BYTES, ParsedMail, parse_mail
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
-from qa_monitor.records import Batch, Cursor, Interaction, Message, RawPayload
+from qa_monitor.records import Batch, Cursor, Interaction, Message, RawPayload, RawStatus
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class MailAdapter:
         self.batch_size = self._int_option("batch_size", 200)
         self.max_bytes = self._int_option("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES)
         self.max_threads = self._int_option("thread_index_size", 50_000)
+        self.window_days = self._int_option("thread_window_days", 90)
         self.options = opts
 
     def _int_option(self, key: str, default: int) -> int:
@@ -80,7 +82,7 @@ class MailAdapter:
     def fetch(self, *, since: Cursor | None) -> Iterator[Batch]:
         """Batches of whole threads with their raw payloads, each with the cursor after it."""
         state: dict[str, Any] = copy.deepcopy(dict(since or {}))
-        index = ThreadIndex.from_cursor(state.pop("threads", None), self.max_threads)
+        index = ThreadIndex.from_cursor(state.pop("threads", None), self.max_threads, self.window_days)
         pending: list[RawMail] = []
         emitted = False
         for item in self._scan(state):
@@ -98,8 +100,7 @@ class MailAdapter:
         if mail.skip_reason:
             return []
         root = mail.parent_ids[0] if mail.parent_ids else mail.message_id
-        # Alone, the message's place in its thread is the length of its References chain.
-        return [self._interaction(root, [(mail, raw.id)], seq_start=len(mail.parent_ids))]
+        return [self._interaction(root, [(mail, raw.id)])]
 
     def _build(self, items: list[RawMail], index: ThreadIndex, state: dict[str, Any]) -> Batch:
         raws: dict[str, RawPayload] = {}
@@ -132,9 +133,9 @@ class MailAdapter:
         cursor["threads"] = index.to_cursor()  # shares unchanged entries with earlier cursors; never mutated
         return Batch(interactions=interactions, raw=tuple(raws.values()), cursor=cursor)
 
-    def _raw(self, rid: str, item: RawMail, status: str, reason: str | None) -> RawPayload:
+    def _raw(self, rid: str, item: RawMail, status: RawStatus, reason: str | None) -> RawPayload:
         return RawPayload(id=rid, source=self.source.name, kind=self.kind, ref=item.ref, content=item.content,
-                          status=status, reason=reason)  # type: ignore[arg-type]
+                          status=status, reason=reason)
 
     def _complete_threads(self, touched: dict[str, dict[str, tuple[ParsedMail, str]]], index: ThreadIndex) -> None:
         """Add the earlier messages of every touched thread, re-read from the source, so it is emitted whole."""
@@ -156,8 +157,12 @@ class MailAdapter:
                 continue
             touched[root].setdefault(mid, (mail, RawPayload.make_id(self.source.name, content)))
 
-    def _interaction(self, root: str, msgs: list[tuple[ParsedMail, str]], seq_start: int = 0) -> Interaction:
+    def _interaction(self, root: str, msgs: list[tuple[ParsedMail, str]]) -> Interaction:
         msgs = sorted(msgs, key=lambda x: (x[0].date, x[0].message_id))
+        # Without its first message (retried alone, or its thread forgotten by the index) a thread's place
+        # numbers start at the depth of its earliest message here, so they do not collide with stored ones.
+        first_here = msgs[0][0]
+        seq_start = 0 if any(m.message_id == root for m, _ in msgs) else len(first_here.parent_ids)
         native = _bounded(root, 150)
         iid = f"{self.source.name}:{native}"
         messages = []
@@ -288,14 +293,23 @@ class MboxAdapter(MailAdapter):
     name: ClassVar[str] = "mbox"
     kind: ClassVar[str] = "email/mbox"
 
+    def __init__(self, *, source: SourceSpec, directory: Directory, pipeline: PipelineSpec) -> None:
+        super().__init__(source=source, directory=directory, pipeline=pipeline)
+        self.position: tuple[int, int] = (0, 0)  # bytes read so far, bytes in all files: for progress bars
+
     def _scan(self, state: dict[str, Any]) -> Iterator[RawMail]:
         files: dict[str, Any] = state.setdefault("files", {})
-        for rel, path in _files(self._path(), lambda p: True):
+        listing = _files(self._path(), lambda p: True)
+        total = sum(p.stat().st_size for _, p in listing)
+        read_before = 0
+        for rel, path in listing:
             st = path.stat()
+            self.position = (read_before, total)
             rec = files.get(rel)
             start = 0
             if rec and rec["size"] <= st.st_size and _head(path, rec["head_len"]) == rec["head"]:
                 if rec["size"] == st.st_size and rec["mtime"] == st.st_mtime and rec["offset"] >= st.st_size:
+                    read_before += st.st_size
                     continue  # unchanged since the last run
                 start = rec["offset"]  # appended to: go on from where we stopped
             head_len = min(_HEAD_BYTES, st.st_size)
@@ -304,12 +318,15 @@ class MboxAdapter(MailAdapter):
             read_any = False
             for offset, end, content, date, is_message in iter_mbox(path, start):
                 read_any = True
+                self.position = (read_before + end, total)
                 yield RawMail(
                     locator=[rel, offset, end], content=content, ref=f"{rel}@{offset}", fallback_date=date,
                     advance=_set_offset(rel, end),
                     error=None if is_message else "not an mbox message: text before the first 'From ' line")
             if not read_any:
                 files[rel]["offset"] = st.st_size  # empty, or only blank lines after the offset
+            read_before += st.st_size
+        self.position = (total, total)
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
         root = self._path()
@@ -349,6 +366,9 @@ class _KeyedFolderAdapter(MailAdapter):
                           advance=_mark_done(key))
 
 
+_MAILDIR_SKIP = {"drafts", "trash", "junk", "spam", "deleted messages", "deleted items"}
+
+
 class MaildirAdapter(_KeyedFolderAdapter):
     """A Maildir (cur/new) and its Maildir++ subfolders; a message's key survives flag renames."""
 
@@ -361,19 +381,30 @@ class MaildirAdapter(_KeyedFolderAdapter):
             raise SourceError(f"source '{self.source.name}': {root} is not a Maildir (no cur/ or new/ folder)")
         subs = [(p.name, p) for p in sorted(root.iterdir())
                 if p.is_dir() and p.name.startswith(".") and (p / "cur").is_dir()]
-        return [("", root), *subs]
+        chosen = self.options.get("folders")
+        if chosen is None:
+            # Drafts were never sent and Trash/Junk hold what nobody answered: not conversations.
+            return [("", root), *[(n, p) for n, p in subs if n.lower().lstrip(".") not in _MAILDIR_SKIP]]
+        if not isinstance(chosen, list) or not all(isinstance(f, str) for f in chosen):
+            raise ConfigError(f"source '{self.source.name}': options.folders must be a list of folder names "
+                              '("INBOX" for the top level, ".Sent" or "Sent" for a Maildir++ subfolder)')
+        known = {"INBOX": ("", root), **{n: (n, p) for n, p in subs}, **{n.lstrip("."): (n, p) for n, p in subs}}
+        missing = [f for f in chosen if f not in known]
+        if missing:
+            raise SourceError(f"source '{self.source.name}': no Maildir folder {', '.join(missing)} under {root}")
+        return [known[f] for f in chosen]
 
     def _entries(self) -> Iterator[tuple[str, Any, Callable[[], bytes], datetime | None]]:
         for folder, path in self._folders():
             box = mailbox.Maildir(str(path), factory=None, create=False)
-            for key in sorted(box.keys()):
+            for key in sorted(k for k in box.iterkeys() if not k.startswith(".")):  # dot files are not messages
                 stamp = key.split(".", 1)[0]
                 fallback = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
                 yield (f"{folder}/{key}", [folder, key],
-                       lambda box=box, key=key: box.get_bytes(key), fallback)  # type: ignore[misc]
+                       functools.partial(box.get_bytes, key), fallback)
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
-        folders = dict(self._folders())
+        folders = dict(self._folders())  # locators name folders as listed: "" for the top level, ".Sent"
         out: dict[str, bytes] = {}
         for loc in locators:
             folder, key = loc

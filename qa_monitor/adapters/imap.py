@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from qa_monitor.errors import ConfigError, SourceError
 from qa_monitor.records import Batch, Cursor
 
 _TLS_MODES = ("ssl", "starttls", "none")
+_CONNECT_ATTEMPTS = 3
 
 
 def _set_uid(folder: str, uid: int) -> Any:
@@ -52,19 +54,33 @@ class ImapAdapter(MailAdapter):
         self._selected: tuple[str, int] | None = None
 
     def _connect(self) -> Any:
-        from imapclient import IMAPClient  # imported when used: a pipeline without IMAP never loads it
-
         password = os.environ.get(self.password_env)
         if password is None:
             raise ConfigError(f"source '{self.source.name}': environment variable {self.password_env} "
                               "(options.password_env) is not set")
         context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        for attempt in range(_CONNECT_ATTEMPTS):
+            try:
+                return self._login(context, password)
+            except (ConnectionError, TimeoutError) as e:
+                # A reset or timeout while connecting is usually transient (a busy server): try again.
+                if attempt + 1 == _CONNECT_ATTEMPTS:
+                    raise SourceError(f"source '{self.source.name}': cannot connect to {self.host}:{self.port} "
+                                      f"({self.tls}) after {_CONNECT_ATTEMPTS} attempts: {e}") from None
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _login(self, context: ssl.SSLContext, password: str) -> Any:
+        from imapclient import IMAPClient  # imported when used: a pipeline without IMAP never loads it
+
         try:
             client = IMAPClient(self.host, port=self.port, ssl=self.tls == "ssl", ssl_context=context, timeout=60)
             if self.tls == "starttls":
                 client.starttls(context)
             client.normalise_times = False
             client.login(self.username, password)
+        except (ConnectionError, TimeoutError):
+            raise
         except (OSError, ssl.SSLError) as e:
             raise SourceError(f"source '{self.source.name}': cannot connect to {self.host}:{self.port} "
                               f"({self.tls}): {e}") from None

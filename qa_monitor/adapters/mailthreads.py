@@ -22,6 +22,8 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_WINDOW = timedelta(days=60)
+_FIRST_SWEEP = 1000
+_RECENT_RANK = 100
 
 
 def normalise_subject(subject: str) -> str:
@@ -52,8 +54,10 @@ class ThreadEntry:
 class ThreadIndex:
     """Message-id -> thread root, and each thread's message locators; serialised into the cursor."""
 
-    def __init__(self, max_threads: int = 50_000) -> None:
+    def __init__(self, max_threads: int = 50_000, window_days: int = 90) -> None:
         self.max_threads = max_threads
+        self.window = window_days * 86400.0
+        self._sweep_at = _FIRST_SWEEP
         self.threads: dict[str, ThreadEntry] = {}
         self.root_of: dict[str, str] = {}
         self.by_subject: dict[str, str] = {}
@@ -61,11 +65,12 @@ class ThreadIndex:
         self._frozen: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def from_cursor(cls, data: Any, max_threads: int = 50_000) -> ThreadIndex:
+    def from_cursor(cls, data: Any, max_threads: int = 50_000, window_days: int = 90) -> ThreadIndex:
         """Rebuild the index from its cursor form (or an empty one)."""
-        index = cls(max_threads)
+        index = cls(max_threads, window_days)
         for root, entry in (data or {}).items():
             index._put(root, ThreadEntry(dict(entry["m"]), entry.get("s", ""), float(entry.get("t", 0))))
+        index._sweep_at = max(_FIRST_SWEEP, len(index.threads) * 3 // 2)
         return index
 
     def to_cursor(self) -> dict[str, Any]:
@@ -111,25 +116,41 @@ class ThreadIndex:
         if entry is None:
             entry = ThreadEntry({}, "", 0.0)
             if len(self.threads) >= self.max_threads:
-                self._evict()
+                self._evict_oldest()
         entry.messages[mail.message_id] = locator
         if not entry.subject or mail.message_id == root:
             entry.subject = normalise_subject(mail.subject)
         entry.last = max(entry.last, mail.date.timestamp())
         self._frozen.pop(root, None)
         self._put(root, entry)
+        if len(self.threads) >= self._sweep_at:
+            self._sweep()
 
-    def _evict(self) -> None:
-        # The least recently active tenth goes at once (amortised); a later reply still finds its root
-        # through References, and the stored thread keeps its earlier messages.
-        oldest = sorted(self.threads, key=lambda r: self.threads[r].last)[:max(1, self.max_threads // 10)]
-        for root in oldest:
-            entry = self.threads.pop(root)
-            self._frozen.pop(root, None)
-            for mid in entry.messages:
-                self.root_of.pop(mid, None)
-            if self.by_subject.get(entry.subject) == root:
-                del self.by_subject[entry.subject]
+    def _sweep(self) -> None:
+        # Threads quiet for longer than the window are forgotten: the index (and the cursor it lives in) stays
+        # the size of the recent traffic, not of the whole archive. A later reply still finds its root through
+        # References, and the stored thread keeps its earlier messages.
+        # "Now" is the activity of the 100th most recent thread, so a few wrong (future) Dates cannot make
+        # every real thread look stale.
+        lasts = sorted(e.last for e in self.threads.values())
+        cutoff = lasts[-min(len(lasts), _RECENT_RANK)] - self.window
+        for root in [r for r, e in self.threads.items() if e.last < cutoff]:
+            self._drop(root)
+        self._sweep_at = max(_FIRST_SWEEP, len(self.threads) * 3 // 2)
+
+    def _evict_oldest(self) -> None:
+        # The hard cap: the least recently active tenth goes at once (amortised).
+        for root in sorted(self.threads, key=lambda r: self.threads[r].last)[:max(1, self.max_threads // 10)]:
+            self._drop(root)
+
+    def _drop(self, root: str) -> None:
+        entry = self.threads.pop(root)
+        self._frozen.pop(root, None)
+        for mid in entry.messages:
+            if self.root_of.get(mid) == root:
+                del self.root_of[mid]
+        if self.by_subject.get(entry.subject) == root:
+            del self.by_subject[entry.subject]
 
     def locators(self, root: str) -> dict[str, Any]:
         """Message-id -> locator for every message of a thread known to the index."""

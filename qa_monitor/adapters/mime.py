@@ -152,8 +152,14 @@ def decode_header(value: str | None) -> str:
     if not value:
         return ""
     if any("\udc80" <= c <= "\udcff" for c in value):
-        # Raw 8-bit header bytes (no RFC 2047): the parser kept them as surrogates.
-        return decode_bytes(value.encode("ascii", "surrogateescape"), None)[0]
+        # Raw 8-bit header bytes (no RFC 2047): the parser kept them as surrogates. A garbled header is not
+        # worth losing the message over: unreadable bytes become U+FFFD.
+        data = value.encode("ascii", "surrogateescape")
+        try:
+            text = decode_bytes(data, None)[0]
+        except ParseError:
+            text = data.decode("utf-8", "replace")
+        return re.sub(r"\s+", " ", text).strip()
     try:
         parts = email.header.decode_header(value)
     except email.errors.HeaderParseError:
@@ -183,33 +189,51 @@ def message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip() for x in found))
 
 
-def skip_reason(msg: MimeMessage) -> str | None:
+Headers = dict[str, list[str]]
+
+
+def _headers(msg: MimeMessage) -> Headers:
+    """The top-level header fields by lower-case name, read once (Message.get scans every field per call)."""
+    out: Headers = {}
+    # raw_items: values as received; items() would turn raw 8-bit bytes into U+FFFD before we can detect them.
+    for name, value in msg.raw_items():
+        out.setdefault(name.lower(), []).append(str(value))
+    return out
+
+
+def _first(headers: Headers, name: str) -> str:
+    values = headers.get(name)
+    return values[0] if values else ""
+
+
+def skip_reason(msg: MimeMessage, headers: Headers | None = None) -> str | None:
     """Why a message is an automatic one (auto-reply, bounce, bulk) and not a person's turn, or None."""
-    auto = (msg.get("Auto-Submitted") or "").strip().lower()
+    h = headers if headers is not None else _headers(msg)
+    auto = _first(h, "auto-submitted").strip().lower()
     if auto and auto != "no":
         return f"auto-reply (Auto-Submitted: {auto.split(';')[0]})"
-    for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponse"):
-        if msg.get(h):
-            return f"auto-reply ({h})"
-    precedence = (msg.get("Precedence") or "").strip().lower()
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponse"):
+        if _first(h, name.lower()).strip():
+            return f"auto-reply ({name})"
+    precedence = _first(h, "precedence").strip().lower()
     if precedence in ("bulk", "auto_reply", "junk"):
         return f"automatic mail (Precedence: {precedence})"
     if msg.get_content_type() == "multipart/report":
         return f"bounce or receipt (multipart/report; report-type={msg.get_param('report-type') or 'unknown'})"
-    sender = email.utils.parseaddr(str(msg.get("From") or ""))[1].lower()
+    sender = email.utils.parseaddr(_first(h, "from"))[1].lower()
     if sender.split("@")[0] in ("mailer-daemon", "postmaster"):
         return "bounce (from MAILER-DAEMON)"
     return None
 
 
-def _date(msg: MimeMessage) -> datetime | None:
-    candidates = [msg.get("Date")]
-    candidates += [str(r).rsplit(";", 1)[-1] for r in (msg.get_all("Received") or []) if ";" in str(r)]
+def _date(headers: Headers) -> datetime | None:
+    candidates = headers.get("date", [])[:1]
+    candidates += [r.rsplit(";", 1)[-1] for r in headers.get("received", []) if ";" in r]
     for value in candidates:
         if not value:
             continue
         try:
-            d = email.utils.parsedate_to_datetime(str(value).strip())
+            d = email.utils.parsedate_to_datetime(value.strip())
         except (TypeError, ValueError, IndexError):
             continue
         if d is not None:
@@ -304,29 +328,30 @@ def parse_mail(content: bytes, *, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     if not msg.keys():
         raise ParseError("no header fields: not an e-mail message")
     _check_structure(msg)
-    from_name, from_addr = email.utils.parseaddr(decode_header(str(msg.get("From") or "")))
+    h = _headers(msg)
+    from_name, from_addr = email.utils.parseaddr(decode_header(_first(h, "from")))
     if not from_addr:
         raise ParseError("no usable From address")
-    date = _date(msg) or fallback_date
+    date = _date(h) or fallback_date
     if date is None:
         raise ParseError("no usable Date (neither a Date header nor a dated Received header)")
-    ids = message_ids(str(msg.get("Message-ID") or ""))
+    ids = message_ids(_first(h, "message-id"))
     mid = ids[0] if ids else synthetic_id(content)
-    reply_to = message_ids(str(msg.get("In-Reply-To") or ""))
-    refs = tuple(r for r in message_ids(" ".join(str(v) for v in msg.get_all("References") or [])) if r != mid)
+    reply_to = message_ids(_first(h, "in-reply-to"))
+    refs = tuple(r for r in message_ids(" ".join(h.get("references", []))) if r != mid)
     to_addrs = tuple(a.lower() for _, a in email.utils.getaddresses(
-        [decode_header(str(v)) for v in (msg.get_all("To") or []) + (msg.get_all("Cc") or [])]) if a)
-    subject = decode_header(str(msg.get("Subject") or ""))
-    reason = skip_reason(msg)
+        [decode_header(v) for v in h.get("to", []) + h.get("cc", [])]) if a)
+    subject = decode_header(_first(h, "subject"))
+    reason = skip_reason(msg, h)
     text, html_only, note = "", False, None
     if reason is None:
         plain, html = _body_parts(msg)
         if plain is not None:
             raw_text, note = _part_text(plain)
-            text = strip_quoted(normalise(raw_text))
+            text = strip_quoted(normalise(raw_text), author=from_name)
         elif html is not None:
             raw_html, note = _part_text(html)
-            text = strip_quoted(normalise(html_to_text(raw_html)))
+            text = strip_quoted(normalise(html_to_text(raw_html)), author=from_name)
             html_only = True
     return ParsedMail(message_id=mid, in_reply_to=reply_to[0] if reply_to else None, references=refs,
                       subject=unicodedata.normalize("NFC", subject), from_addr=from_addr.strip().lower(),

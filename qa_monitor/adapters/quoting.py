@@ -53,16 +53,19 @@ _MOBILE = re.compile(
     re.IGNORECASE,
 )
 # A closing phrase on its own line, after which a short signature block ends the message.
-_VALEDICTION = re.compile(
-    r"^\s*(?:best regards|kind regards|warm regards|regards|best wishes|best|cheers|thanks|thank you|many thanks"
-    r"|sincerely|yours sincerely|yours faithfully"
-    r"|saludos(?: cordiales)?|un saludo|atentamente|cordialmente|gracias|muchas gracias"
-    r"|pozdrawiam(?: serdecznie)?|z powa[żz]aniem|serdecznie pozdrawiam|dzi[eę]kuj[eę]|pozdrowienia"
-    r"|с уважением|всего доброго|всего хорошего|спасибо|с наилучшими пожеланиями"
-    r"|ar cie[ņn]u|ar vislab[āa]kaj[āa]m v[ēe]lm[ēe]m|paldies|ar lab[āa]kajiem v[ēe]l[ēe]jumiem|veiksmi"
-    r"|mit freundlichen gr[üu](?:ß|ss)en|viele gr[üu](?:ß|ss)e)\s*[,.!]?\s*$",
-    re.IGNORECASE,
+_VALEDICTIONS = (
+    r"(?:best regards|kind regards|warm regards|regards|best wishes|all the best|best|cheers|thanks|thank you"
+    r"|many thanks|sincerely|yours sincerely|yours faithfully"
+    r"|saludos(?: cordiales)?|un (?:cordial )?saludo|reciba un cordial saludo|cordiales saludos|atentamente"
+    r"|cordialmente|gracias|muchas gracias"
+    r"|pozdrawiam(?: serdecznie)?|z powa[żz]aniem|z wyrazami szacunku|serdecznie pozdrawiam|dzi[eę]kuj[eę]"
+    r"|pozdrowienia"
+    r"|с уважением|всего доброго|всего хорошего|всего наилучшего|спасибо|с наилучшими пожеланиями"
+    r"|ar cie[ņn]u|ar sveicieniem|ar vislab[āa]kaj[āa]m v[ēe]lm[ēe]m|paldies|ar lab[āa]kajiem v[ēe]l[ēe]jumiem"
+    r"|veiksmi|mit freundlichen gr[üu](?:ß|ss)en|viele gr[üu](?:ß|ss)e)"
 )
+_VALEDICTION = re.compile(rf"^\s*{_VALEDICTIONS}\s*[,.!]?\s*$", re.IGNORECASE)
+_VALEDICTION_NAMED = re.compile(rf"^\s*{_VALEDICTIONS}\s*[,.!]?\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _SIGNATURE_MAX_LINES = 6
 
 
@@ -106,26 +109,54 @@ def _find_outlook_block(lines: list[str]) -> int | None:
 def _strip_signature(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines):
         if _SIG_DELIM.match(line):
-            return lines[:i]
+            lines = lines[:i]  # and the closing phrase just above it, below
+            break
     lines = [ln for ln in lines if not _MOBILE.match(ln)]
     # A closing phrase near the end: the phrase and what follows (name, title, phone) are the signature.
     while lines and not lines[-1].strip():
         lines.pop()
     for i in range(max(0, len(lines) - _SIGNATURE_MAX_LINES - 1), len(lines)):
-        if (_VALEDICTION.match(lines[i]) and all(len(x.strip()) <= 60 for x in lines[i + 1:])
+        if (_VALEDICTION.match(lines[i]) and all(_signature_line(x) for x in lines[i + 1:])
                 and any(x.strip() for x in lines[:i])):
             return lines[:i]
     return lines
 
 
-def strip_quoted(text: str) -> str:
-    """The text without quoted history (attribution lines, '>' quotes, Outlook headers) and without signature."""
+def _signature_line(line: str) -> bool:
+    """Name, title, company, phone or address: short, and not a sentence ("If it fails, call us.")."""
+    text = line.strip()
+    return len(text) <= 60 and not (re.search(r"[.?!]$", text) and len(text.split()) > 3)
+
+
+def _strip_author_name(lines: list[str], author: str) -> list[str]:
+    """Drop a last line that only signs the message with the author's name ("Sergei", "Regards, Emma")."""
+    words = author.casefold().split()
+    names = {" ".join(words), " ".join(words[:1]), " ".join(words[:2])} - {""}  # "Marta", "Marta Sánchez"
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    if not names or len(lines) < 2 or not any(x.strip() for x in lines[:-1]):
+        return lines
+    last = lines[-1].strip().lstrip("-–— ").rstrip(",.!").strip()
+    named = _VALEDICTION_NAMED.match(last)
+    if last.casefold() in names or (named and named.group("name").rstrip(",.!").casefold() in names):
+        lines = lines[:-1]
+        lines = _strip_signature(lines)  # a closing phrase on the line above the name
+    return lines
+
+
+def strip_quoted(text: str, author: str | None = None) -> str:
+    """The text without quoted history (attribution lines, '>' quotes, Outlook headers) and without signature.
+
+    `author` is the sender's display name: a last line that is only that name is a signature too.
+    """
     lines = text.split("\n")
     cut = [c for c in (_find_attribution(lines), _find_outlook_block(lines)) if c is not None]
     if cut:
         lines = lines[:min(cut)]
     lines = [ln for ln in lines if not ln.lstrip().startswith(">")]
     lines = _strip_signature(lines)
+    if author:
+        lines = _strip_author_name(lines, author)
     out = "\n".join(ln.rstrip() for ln in lines)
     return re.sub(r"\n\n\n+", "\n\n", out).strip()
 

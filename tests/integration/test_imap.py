@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,27 +83,26 @@ def dovecot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot
     openssl = shutil.which("openssl")
     if not openssl:
         _skip_or_fail("openssl not found (install the Debian package 'openssl')")
-    root = tmp_path / "dovecot"
+    user = pwd.getpwuid(os.geteuid())
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        # Dovecot will not give mail access as uid 0, so as root the whole server runs as 'nobody'. 'nobody'
+        # cannot reach pytest's tmp_path (pytest keeps /tmp/pytest-of-root at mode 0700), so the server's
+        # folder is a private temporary directory of its own, removed at teardown.
+        user = pwd.getpwnam("nobody")
+        prefix = ["runuser", "-u", user.pw_name, "--"]
+        root = Path(tempfile.mkdtemp(prefix="qa-monitor-dovecot-"))
+        os.chmod(root, 0o700)
+        own_root = True
+    else:
+        root = tmp_path / "dovecot"
+        own_root = False
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir(parents=True)
     subprocess.run([str(openssl), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"), "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
     (root / "passwd").write_text(f"support:{{PLAIN}}{PASSWORD}::::::\n")
-    prefix: list[str] = []
-    user = pwd.getpwuid(os.geteuid())
-    if os.geteuid() == 0:
-        # Dovecot will not give mail access as uid 0: run the whole server as 'nobody' instead.
-        user = pwd.getpwnam("nobody")
-        prefix = ["runuser", "-u", user.pw_name, "--"]
-        for p in [root, *root.parents]:
-            if p in (Path("/"), Path("/tmp")):
-                break
-            p.chmod(p.stat().st_mode | 0o001)  # let 'nobody' traverse to its folder
-        for p in [root, *root.rglob("*")]:
-            os.chown(p, user.pw_uid, user.pw_gid)
-    import grp
-
     group = grp.getgrgid(user.pw_gid).gr_name
     ssl_port, starttls_port = _free_port(), _free_port()
     conf = root / "dovecot.conf"
@@ -145,7 +146,8 @@ service anvil {{
 }}
 """)
     if prefix:
-        os.chown(conf, user.pw_uid, user.pw_gid)
+        for p in [root, *root.rglob("*")]:
+            os.chown(p, user.pw_uid, user.pw_gid)
     proc = subprocess.Popen([*prefix, binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
@@ -154,12 +156,17 @@ service anvil {{
         monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
         yield Dovecot(ssl_port, starttls_port, root / "cert.pem", root)
     finally:
+        log = root / "dovecot.log"
+        if log.exists():
+            print(log.read_text()[-4000:])  # shown by pytest when the test fails
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if own_root:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 PIPELINE = PipelineSpec(
@@ -296,4 +303,22 @@ def test_untrusted_certificate_is_refused(dovecot: Dovecot, tmp_path: Path) -> N
                    capture_output=True)
     adapter = _adapter(dovecot, ca_file=str(other))
     with pytest.raises(SourceError, match="cannot connect"):
+        list(adapter.fetch(since=None))
+
+
+def test_oversized_message_is_kept_and_quarantined(dovecot: Dovecot) -> None:
+    _seed(dovecot)
+    batches, _ = _run(_adapter(dovecot, max_message_bytes=600), None)
+    quarantined = [r for b in batches for r in b.raw if r.status == "quarantined"]
+    assert quarantined and all("over the limit of 600 bytes" in (r.reason or "") for r in quarantined)
+    assert all(len(r.content) > 600 for r in quarantined)
+    parsed = [r for b in batches for r in b.raw if r.status == "parsed"]
+    assert parsed  # the small ones went on
+
+
+def test_missing_folder_is_a_source_error(dovecot: Dovecot) -> None:
+    _seed(dovecot)
+    adapter = _adapter(dovecot)
+    adapter.folders = ["INBOX", "Archive/2019"]
+    with pytest.raises(SourceError, match="cannot open folder 'Archive/2019'"):
         list(adapter.fetch(since=None))

@@ -188,8 +188,12 @@ def test_folder_of_mbox_files(tmp_path: Path) -> None:
     (tmp_path / "2025").mkdir()
     write_mbox(tmp_path / "2025" / "b.mbox", THREADS[8:10])
     write_mbox(tmp_path / "a.mbox", THREADS[0:2])
-    batches, cursor = run(adapter(MboxAdapter, tmp_path))
+    a = adapter(MboxAdapter, tmp_path)
+    positions = [a.position for _ in a.fetch(since=None)]
+    batches, cursor = run(a)
     assert sorted(latest(batches)) == ["mail:en-1@mailbox.example", "mail:ru-1@pochta.example"]
+    total = (tmp_path / "a.mbox").stat().st_size + (tmp_path / "2025" / "b.mbox").stat().st_size
+    assert positions[-1] == (total, total)  # progress: bytes read of all bytes
     assert cursor is not None and sorted(cursor["files"]) == ["2025/b.mbox", "a.mbox"]
 
 
@@ -219,6 +223,7 @@ def test_maildir_inbox_and_sent_make_threads(tmp_path: Path) -> None:
     batches, cursor = run(a)
     threads = latest(batches)
     assert sorted(threads) == ["mail:pl-1@poczta.example", "mail:ru-1@pochta.example"]
+    assert [r.status for r in raws(batches)] == ["parsed"] * 4  # the folders' .keep files are not mail
     assert [m.author.role for m in threads["mail:pl-1@poczta.example"].messages] == ["customer", "agent"]
     assert threads["mail:pl-1@poczta.example"].messages[1].text.startswith("Dzień dobry Panie Janie,")
     # a mail client marking a message read renames it (new/ -> cur/ with flags): not read again
@@ -377,3 +382,68 @@ def test_memory_does_not_grow_with_the_mbox(tmp_path: Path) -> None:
     size = (tmp_path / "large.mbox").stat().st_size
     assert large < 1.3 * small  # three times the mail, about the same memory: a batch and the index
     assert large < size / 2
+
+
+@pytest.mark.parametrize(("options", "error"), [
+    ({"username": "u", "password_env": "P"}, "options.host, options.username and options.password_env"),
+    ({"host": "h", "username": "u", "password_env": "P", "tls": "tls1.3"}, "options.tls must be one of"),
+    ({"host": "h", "username": "u", "password_env": "P", "folders": "INBOX"}, "options.folders must be"),
+    ({"host": "h", "username": "u", "password_env": "P", "port": "993"}, "options.port must be a positive"),
+])
+def test_imap_options_are_checked(options: dict[str, Any], error: str) -> None:
+    from qa_monitor.adapters.imap import ImapAdapter
+
+    with pytest.raises(ConfigError, match=error):
+        ImapAdapter(source=SourceSpec(name="desk", adapter="imap", options=options), directory=Directory(PIPELINE),
+                    pipeline=PIPELINE)
+
+
+def test_imap_password_must_be_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa_monitor.adapters.imap import ImapAdapter
+
+    monkeypatch.delenv("QA_TEST_NO_SUCH_PASSWORD", raising=False)
+    a = ImapAdapter(source=SourceSpec(name="desk", adapter="imap", options={
+        "host": "127.0.0.1", "username": "u", "password_env": "QA_TEST_NO_SUCH_PASSWORD"}),
+        directory=Directory(PIPELINE), pipeline=PIPELINE)
+    with pytest.raises(ConfigError, match="QA_TEST_NO_SUCH_PASSWORD"):
+        list(a.fetch(since=None))
+
+
+def test_maildir_folder_selection(tmp_path: Path) -> None:
+    root = tmp_path / "maildir"
+    shutil.copytree(FIXTURES / "maildir", root)
+    for sub in ("cur", "new", "tmp"):
+        (root / ".Drafts" / sub).mkdir(parents=True)
+    (root / ".Drafts" / "cur" / "1762199999.M1P1.desk:2,D").write_bytes(
+        message([("From", "emma.clarke@brightcart.example"), ("Date", "Thu, 06 Nov 2025 10:00:00 +0000"),
+                 ("Message-ID", "<draft@brightcart.example>")], "Half-written answer"))
+    default, _ = run(adapter(MaildirAdapter, root))
+    assert "mail:draft@brightcart.example" not in latest(default)  # drafts are skipped unless asked for
+    sent_only, _ = run(adapter(MaildirAdapter, root, folders=["Sent"]))
+    assert {r.ref.split("/")[0] for r in raws(sent_only)} == {".Sent"}
+    with pytest.raises(SourceError, match="no Maildir folder Archive"):
+        run(adapter(MaildirAdapter, root, folders=["INBOX", "Archive"]))
+
+
+def test_thread_without_its_first_message_numbers_from_its_depth(tmp_path: Path) -> None:
+    box = tmp_path / "partial.mbox"
+    write_mbox(box, THREADS[2:4])  # the third and fourth e-mails of the English thread only
+    batches, _ = run(adapter(MboxAdapter, box))
+    (en,) = latest(batches).values()
+    assert en.id == "mail:en-1@mailbox.example" and [m.seq for m in en.messages] == [2, 3]
+
+
+def test_mbox_from_escaping_and_crlf_lines(tmp_path: Path) -> None:
+    body = "From the warehouse: the parcel left on Monday.\nIt should arrive on Wednesday."
+    raw = message([("From", "emma.clarke@brightcart.example"), ("Date", "Thu, 06 Nov 2025 10:00:00 +0000"),
+                   ("Message-ID", "<esc@brightcart.example>")], body)
+    box = tmp_path / "escaped.mbox"
+    write_mbox(box, [raw, THREADS[0]])  # writes '>From the warehouse'
+    assert b"\n>From the warehouse" in box.read_bytes()
+    crlf = tmp_path / "crlf.mbox"
+    crlf.write_bytes(box.read_bytes().replace(b"\n", b"\r\n"))
+    for path in (box, crlf):
+        batches, _ = run(adapter(MboxAdapter, path))
+        threads = latest(batches)
+        (m,) = threads["mail:esc@brightcart.example"].messages
+        assert m.text == body and len(threads) == 2

@@ -169,3 +169,13 @@ def test_zip_bomb_sized_attachment_is_not_expanded() -> None:
 def test_decode_bytes_plain_ascii_and_empty() -> None:
     assert decode_bytes(b"", None) == ("", None)
     assert decode_bytes(b"plain", "us-ascii") == ("plain", None)
+
+
+def test_raw_8bit_headers_are_decoded_and_garbage_does_not_lose_the_message() -> None:
+    raw = ("From: Иван <ivan@pochta.example>\r\nSubject: Возврат\r\n".encode("cp1251")
+           + b"Date: Mon, 03 Nov 2025 09:12:00 +0000\r\n\r\nok\r\n")
+    parsed = parse_mail(raw)
+    assert parsed.from_name == "Иван" and parsed.subject == "Возврат"
+    garbled = (b"From: a@mail.example\r\nSubject: \x01\x02\x81\x82\x83\r\n"
+               b"Date: Mon, 03 Nov 2025 09:12:00 +0000\r\n\r\nok")
+    assert parse_mail(garbled).text == "ok"

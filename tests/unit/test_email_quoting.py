@@ -16,6 +16,7 @@ CASES = [
     ("en", "Please restart the app.\n\nBest regards,\nEmma Clarke\nCustomer Care | BrightCart\n+44 20 7946 0958",
      "Please restart the app."),
     ("en", "Your parcel is on its way.\n-- \nEmma Clarke\nBrightCart", "Your parcel is on its way."),
+    ("pl", "Sprawa jest w toku.\n\nPozdrawiam\n\n-- \nTomasz Kaczmarek\nWsparcie techniczne", "Sprawa jest w toku."),
     ("en", "Thanks, that fixed it!\n\nSent from my iPhone", "Thanks, that fixed it!"),
     ("en", "It does not fit.\n\n-----Original Message-----\nFrom: Emma\nSent: Monday\nTo: John\nSubject: Re: x\n\nHi",
      "It does not fit."),
@@ -27,6 +28,7 @@ CASES = [
     ("es", "Ya está solucionado.\n\nEl mar, 4 nov 2025 a las 16:20, María Fernández (<maria@correo.example>) "
            "escribió:\n> Hola", "Ya está solucionado."),
     ("es", "Le enviamos el abono.\n\nSaludos cordiales,\nLucía Romero\nAtención al cliente", "Le enviamos el abono."),
+    ("es", "Le envío las dos facturas mañana.\n\nUn cordial saludo,", "Le envío las dos facturas mañana."),
     ("es", "Revisado.\n\nDe: María <maria@correo.example>\nEnviado: martes, 4 de noviembre de 2025 16:20\n"
            "Para: soporte@brightcart.example\nAsunto: Factura\n\nHola", "Revisado."),
     ("es", "Gracias.\n\n-----Mensaje original-----\nDe: Lucía\nEnviado el: lunes\nPara: María\nAsunto: x",
@@ -68,7 +70,22 @@ KEEP = [
     "Thanks, that worked!\nI can log in again.",
     "From: the warehouse we heard the parcel left today.",
     "Pozdrawiam Pana serdecznie i dziękuję za cierpliwość, sprawa jest już zamknięta.",
+    "Please try again after the update.\nThanks\nIf it still fails, call us on the number above.",
+    "No: the refund cannot be split into two payments.\nI am sorry about that.",
 ]
+
+
+@pytest.mark.parametrize(("received", "author", "own"), [
+    ("Спасибо, всё понятно.\n\nСергей", "Сергей Кузнецов", "Спасибо, всё понятно."),
+    ("Thanks, that fixed it.\n\nRegards, Emma", "Emma Clarke", "Thanks, that fixed it."),
+    ("Hablamos mañana.\n\nUn cordial saludo,\n\n- Marta", "Marta Sánchez", "Hablamos mañana."),
+    ("Dziękuję.\nPaweł Zieliński", "Paweł Zieliński", "Dziękuję."),
+    ("¿Qué puedo hacer?\n\nMarta Sánchez", "Marta Sánchez Vidal", "¿Qué puedo hacer?"),
+    ("Anna", "Anna Dąbrowska", "Anna"),  # the name alone is the whole message: kept
+    ("Please ask Ilze.\nIlze knows the account.", "Ilze Kalniņa", "Please ask Ilze.\nIlze knows the account."),
+])
+def test_author_name_sign_off_removed(received: str, author: str, own: str) -> None:
+    assert strip_quoted(received, author=author) == own
 
 
 @pytest.mark.parametrize("text", KEEP)

@@ -93,3 +93,28 @@ def test_index_is_bounded_and_evicts_the_least_recent_threads() -> None:
     assert "m24@x" in index.threads and "m0@x" not in index.threads
     # a reply to an evicted thread still lands on its root through References
     assert index.root_for(mail("r@x", refs=("m0@x",), minutes=30)) == "m0@x"
+
+
+def test_threads_quiet_for_longer_than_the_window_are_forgotten() -> None:
+    index = ThreadIndex(window_days=30)
+    for day in range(120):  # ten new threads a day for four months
+        for k in range(10):
+            m = mail(f"d{day}-{k}@x", subject=f"Case {day}-{k}", minutes=day * 24 * 60 + k)
+            index.add(index.root_for(m), m, [day, k])
+    assert "d119-9@x" in index.threads and "d0-0@x" not in index.threads
+    assert len(index.threads) < 2 * 31 * 10 + 1000  # the recent traffic, not the whole archive
+    assert "d0-0@x" not in index.root_of
+
+
+def test_a_wrong_future_date_does_not_flush_the_index() -> None:
+    index = ThreadIndex(window_days=30)
+    for i in range(1100):
+        m = mail(f"m{i}@x", subject=f"Case {i}", minutes=i)
+        index.add(index.root_for(m), m, i)
+    wrong = ParsedMail(message_id="future@x", in_reply_to=None, references=(), subject="Clock", from_addr="a@b",
+                       from_name=None, to_addrs=(), date=datetime(2099, 1, 1, tzinfo=UTC), text="x")
+    index.add(index.root_for(wrong), wrong, 0)
+    for i in range(1100, 2300):
+        m = mail(f"m{i}@x", subject=f"Case {i}", minutes=i)
+        index.add(index.root_for(m), m, i)
+    assert "m0@x" in index.threads  # 2025 threads are within 30 days of each other: all kept
