@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -20,10 +22,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> None:
-    """Block until something accepts connections on the port, or raise TimeoutError."""
+def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1",
+                  proc: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
+    """Block until something accepts connections on the port; fail early if the server process exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}): {log.read_text() if log and log.exists() else ''}")
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return

@@ -6,11 +6,9 @@ import grp
 import os
 import pwd
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,36 +23,12 @@ from qa_monitor.errors import SourceError
 from qa_monitor.records import Batch, Cursor
 from qa_monitor.storage.store import Store
 from tests.fixtures.email.build import THREADS
+from tests.servers import free_port, missing, wait_for_port
 
 pytestmark = pytest.mark.integration
 
 PASSWORD_ENV = "QA_TEST_IMAP_PASSWORD"
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dovecot exited: {log.read_text() if log.exists() else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"dovecot not listening on {port}")
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("QA_MONITOR_REQUIRE_SERVERS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @dataclass
@@ -79,10 +53,10 @@ def dovecot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot
     """A throwaway Dovecot: passwd-file auth, Maildir under tmp_path, a self-signed certificate."""
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
     if not binary:
-        _skip_or_fail("dovecot not found (install the Debian package 'dovecot-imapd')")
+        missing("dovecot not found (install the Debian package 'dovecot-imapd')")
     openssl = shutil.which("openssl")
     if not openssl:
-        _skip_or_fail("openssl not found (install the Debian package 'openssl')")
+        missing("openssl not found (install the Debian package 'openssl')")
     user = pwd.getpwuid(os.geteuid())
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -104,7 +78,7 @@ def dovecot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
     (root / "passwd").write_text(f"support:{{PLAIN}}{PASSWORD}::::::\n")
     group = grp.getgrgid(user.pw_gid).gr_name
-    ssl_port, starttls_port = _free_port(), _free_port()
+    ssl_port, starttls_port = free_port(), free_port()
     conf = root / "dovecot.conf"
     conf.write_text(f"""
 base_dir = {root}/run
@@ -151,8 +125,8 @@ service anvil {{
     proc = subprocess.Popen([*prefix, binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(ssl_port, proc, root / "dovecot.log")
-        _wait_for_port(starttls_port, proc, root / "dovecot.log")
+        wait_for_port(ssl_port, proc=proc, log=root / "dovecot.log")
+        wait_for_port(starttls_port, proc=proc, log=root / "dovecot.log")
         monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
         yield Dovecot(ssl_port, starttls_port, root / "cert.pem", root)
     finally:
