@@ -25,6 +25,7 @@ from qa_monitor.service.app import create_app  # noqa: E402
 from qa_monitor.service.auth import create_user  # noqa: E402
 from qa_monitor.storage import tables as t  # noqa: E402
 from qa_monitor.storage.store import Store  # noqa: E402
+from tests.servers import missing
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -74,7 +75,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)")
+        missing(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

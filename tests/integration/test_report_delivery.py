@@ -27,6 +27,7 @@ from qa_monitor.config import PipelineSpec, ScheduleSpec, Settings  # noqa: E402
 from qa_monitor.reports.schedule import last_complete_week, run_once  # noqa: E402
 from qa_monitor.storage import tables as t  # noqa: E402
 from qa_monitor.storage.store import Store  # noqa: E402
+from tests.servers import missing
 
 pytestmark = pytest.mark.integration
 USER, PASSWORD = "reports", "s3cret-pass"
@@ -63,7 +64,7 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
 def cert(tmp_path: Path) -> Path:
     """A self-signed certificate for 127.0.0.1 and localhost."""
     if not shutil.which("openssl"):
-        pytest.skip("openssl not found: install Debian's openssl to make the test certificate")
+        missing("openssl not found: install Debian's openssl to make the test certificate")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"), "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True,

@@ -16,13 +16,14 @@ from qa_monitor.reports.period import Week  # noqa: E402
 from qa_monitor.reports.render import render_pdf  # noqa: E402
 from qa_monitor.reports.weekly import build_weekly  # noqa: E402
 from qa_monitor.storage.store import Store  # noqa: E402
+from tests.servers import missing
 
 pytestmark = pytest.mark.integration
 
 
 def test_pdf_first_page_is_not_blank(tmp_path: Path) -> None:
     if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm not found: install Debian's poppler-utils")
+        missing("pdftoppm not found: install Debian's poppler-utils")
     from PIL import Image, ImageStat
 
     store = Store(f"sqlite:///{tmp_path / 'r.db'}")
