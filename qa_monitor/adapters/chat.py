@@ -385,7 +385,7 @@ JSONL_FIELDS = ("interaction_id", "message_id", "author", "role", "sent_at", "te
 
 
 class JsonlAdapter(FileAdapter):
-    """The generic format: one message per line (see docs/sources-chat.md). Consecutive lines of one interaction
+    """The generic format: one message per line (see README, "Generic JSONL"). Consecutive lines of one interaction
     form one payload; an interaction may continue later in the file (its messages are merged on upsert)."""
 
     name: ClassVar[str] = "jsonl"
