@@ -239,9 +239,9 @@ class Store:
                 s.execute(insert(t.MessageScoreRow), score_rows)
             if finding_rows:
                 s.execute(insert(t.FindingRow), finding_rows)
-            for x in scores:
-                s.execute(update(t.MessageRow).where(t.MessageRow.id == x.message_id)
-                          .values(scored_version=x.model_version, language=x.language))
+            # ORM bulk update by primary key: one executemany statement, not an UPDATE per message
+            s.execute(update(t.MessageRow), [{"id": x.message_id, "scored_version": x.model_version,
+                                              "language": x.language} for x in scores])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
