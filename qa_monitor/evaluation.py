@@ -189,7 +189,8 @@ def evaluate(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[
 
 def format_table(rows: Iterable[Row]) -> str:
     """A plain-text table of the rows."""
-    head = f"{'label':<14}{'lang':<8}{'n':>6}{'pos':>6}{'ROC-AUC':>9}{'AP':>7}{'P':>7}{'R':>7}{'F1':>7}{'ev.n':>6}{'ev.overlap':>12}"
+    head = (f"{'label':<14}{'lang':<8}{'n':>6}{'pos':>6}{'ROC-AUC':>9}{'AP':>7}{'P':>7}{'R':>7}{'F1':>7}"
+            f"{'ev.n':>6}{'ev.overlap':>12}")
     lines = [head, "-" * len(head)]
 
     def f(v: float | None, w: int) -> str:

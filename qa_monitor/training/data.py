@@ -63,6 +63,8 @@ def load_stanford_politeness(root: Path) -> list[Example]:
     for name in ("wikipedia.annotated.csv", "stack-exchange.annotated.csv"):
         rows = _read_csv(root / "stanford_politeness" / name)
         scores = sorted(float(r["Normalized Score"]) for r in rows)
+        if not scores:
+            continue
         q1, q3 = scores[len(scores) // 4], scores[(3 * len(scores)) // 4]
         for r in rows:
             s = float(r["Normalized Score"])

