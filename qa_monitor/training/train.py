@@ -26,8 +26,9 @@ HEADS_VERSION = "heads-1.0"
 REPORT_FILE = "embedding_training.json"
 CARD_FILE = "embedding.md"
 # The help-desk replies are the target domain but few: together they carry this share of each head's weight.
-HELPDESK_WEIGHT_SHARE = 0.2
+HELPDESK_WEIGHT_SHARE = 0.35
 C = 1.0
+RUDE_OR_CONDESCENDING = "rude|condescending"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,47 @@ def metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, Any]:
             "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
+def serving_scores(detector: Any, items: Sequence[Example]) -> dict[str, list[float]]:
+    """Per label, the detector's message score for each item, through the serving path (segmentation included)."""
+    from qa_monitor.nlp.pipeline import Analyzer
+    from qa_monitor.scoring.engine import ScoreInput
+
+    analyses = Analyzer().analyze([ScoreInput(message_id=str(i), text=e.text, language=e.lang)
+                                   for i, e in enumerate(items)])
+    out: dict[str, list[float]] = {label: [0.0] * len(items) for label in LABELS}
+    for b in range(0, len(analyses), 64):
+        for i, found in enumerate(detector.detect(analyses[b:b + 64]), start=b):
+            for f in found:
+                out[f.label][i] = max(out[f.label][i], f.score)
+    return out
+
+
+def helpdesk_rows(items: Sequence[Example], scores: dict[str, list[float]],
+                  thresholds: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """Help-desk dev metrics per label and language, plus rude-or-condescending against fine replies."""
+    rows: list[dict[str, Any]] = []
+    langs = np.array([e.lang for e in items])
+    for label in [*LABELS, RUDE_OR_CONDESCENDING]:
+        if label == RUDE_OR_CONDESCENDING:
+            keep = np.array([(e.label("rude") == 1 or e.label("condescending") == 1)
+                             or all(e.label(lb) == 0 for lb in LABELS) for e in items])
+            y = np.array([int(e.label("rude") == 1 or e.label("condescending") == 1) for e in items])
+            s = np.maximum(scores["rude"], scores["condescending"])
+            names = ["rude", "condescending"]
+        else:
+            keep = np.array([e.label(label) is not None for e in items])
+            y = np.array([e.label(label) or 0 for e in items])
+            s = np.array(scores[label])
+            names = [label]
+        for lang in sorted(set(langs)):
+            m = keep & (langs == lang)
+            if m.any():
+                # flagged for rude-or-condescending when either label's own threshold is reached
+                thr = min(thresholds[n].get(lang, thresholds[n]["*"]) for n in names)
+                rows.append({"label": label, "set": "helpdesk dev", "lang": lang, **metrics(y[m], s[m], thr)})
+    return rows
+
+
 def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, seed: int = SEED,
           progress: Callable[[str], None] | None = None) -> TrainResult:
     """Rebuild every embedding head, its calibration and the per-language thresholds into models_dir."""
@@ -89,49 +131,65 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     x = cache.embed([e.text for e in examples], encoder,
                     progress=lambda d, n: say(f"embedded {d}/{n} new texts"))
     dev_items = load_helpdesk(hd_dev) if hd_dev and hd_dev.is_file() else []
-    x_hd = cache.embed([e.text for e in dev_items], encoder) if dev_items else np.zeros((0, x.shape[1]))
 
     split = np.array([e.split for e in examples])
     langs = np.array([e.lang for e in examples])
     sources = np.array([e.source for e in examples])
+    hd_cal = [e for e in examples if e.source == "helpdesk" and e.split == "cal"]
     heads: dict[str, Head] = {}
-    thresholds: dict[str, dict[str, float]] = {}
-    dev_rows: list[dict[str, Any]] = []
     data_rows: list[dict[str, Any]] = []
     for label in LABELS:
         known = np.array([e.label(label) is not None for e in examples])
         y = np.array([e.label(label) or 0 for e in examples], dtype=np.int64)
-        tr, cal, dev = known & (split == "train"), known & (split == "cal"), known & (split == "dev")
+        tr, cal = known & (split == "train"), known & (split == "cal")
         w = sample_weights([e for e, k in zip(examples, tr, strict=True) if k], label)
         head = fit_head(x[tr], y[tr], w, c=C, seed=seed)
-        head = platt(head, x[cal], y[cal])
-        heads[label] = head
-        thresholds[label] = thresholds_by_language(head(x[cal]), y[cal], list(langs[cal]))
-        say(f"{label}: trained on {int(tr.sum())}, calibrated on {int(cal.sum())}, thresholds {thresholds[label]}")
-        for src in sorted(set(sources[tr])):
-            data_rows.append({"label": label, "source": src, "lang": str(langs[tr & (sources == src)][0]),
-                              "train": int((tr & (sources == src)).sum()),
-                              "train_positive": int(y[tr & (sources == src)].sum()),
-                              "cal": int((cal & (sources == src)).sum()), "dev": int((dev & (sources == src)).sum())})
-        s = head(x)
+        # Calibrate on the target domain (help-desk calibration scenarios) when it has both classes, else on all.
+        hd = cal & (sources == "helpdesk")
+        use = hd if y[hd].sum() >= 10 and (1 - y[hd]).sum() >= 10 else cal
+        heads[label] = platt(head, x[use], y[use])
+        say(f"{label}: trained on {int(tr.sum())}, Platt-calibrated on {int(use.sum())}")
+        for src in sorted(set(sources[known])):
+            m = known & (sources == src)
+            data_rows.append({"label": label, "source": src, "lang": ",".join(sorted(set(langs[m]))),
+                              "train": int((tr & m).sum()), "train_positive": int(y[tr & m].sum()),
+                              "cal": int((cal & m).sum()), "dev": int((known & m & (split == "dev")).sum())})
+
+    version = f"{HEADS_VERSION}+{manifest['source_sha256'][:8]}"
+    heads_obj = Heads(version, encoder.name, heads)
+    from qa_monitor.detectors.embedding import EmbeddingDetector
+
+    detector = EmbeddingDetector({}, models_dir, encoder=encoder, heads=heads_obj)
+    # Thresholds: on the serving path's message scores (message and sentence vectors) of the calibration items.
+    cal_scores = serving_scores(detector, hd_cal) if hd_cal else {}
+    thresholds: dict[str, dict[str, float]] = {}
+    for label in LABELS:
+        items = [(e, s) for e, s in zip(hd_cal, cal_scores.get(label, []), strict=True) if e.label(label) is not None]
+        if items:
+            thresholds[label] = thresholds_by_language(np.array([s for _, s in items]),
+                                                       np.array([e.label(label) for e, _ in items]),
+                                                       [e.lang for e, _ in items], min_each=10)
+        else:
+            known = np.array([e.label(label) is not None for e in examples]) & (split == "cal")
+            y = np.array([e.label(label) or 0 for e in examples])
+            thresholds[label] = thresholds_by_language(heads[label](x[known]), y[known], list(langs[known]))
+        say(f"{label}: thresholds {thresholds[label]}")
+
+    dev_rows: list[dict[str, Any]] = []
+    for label in LABELS:
+        known = np.array([e.label(label) is not None for e in examples])
+        y = np.array([e.label(label) or 0 for e in examples], dtype=np.int64)
+        dev = known & (split == "dev")
+        s = heads[label](x)
         for src in sorted(set(sources[dev])):
             m = dev & (sources == src)
             lang = str(langs[m][0])
             thr = thresholds[label].get(lang, thresholds[label]["*"])
             dev_rows.append({"label": label, "set": f"{src} dev", "lang": lang, **metrics(y[m], s[m], thr)})
-        if dev_items:
-            yl = np.array([-1 if e.label(label) is None else e.label(label) for e in dev_items])
-            sh = head(x_hd)
-            hl = np.array([e.lang for e in dev_items])
-            for lang in sorted(set(hl)):
-                m = (hl == lang) & (yl >= 0)
-                if m.any():
-                    thr = thresholds[label].get(lang, thresholds[label]["*"])
-                    dev_rows.append({"label": label, "set": "helpdesk dev (message embedding)", "lang": lang,
-                                     **metrics(yl[m], sh[m], thr)})
-
-    version = f"{HEADS_VERSION}+{manifest['source_sha256'][:8]}"
-    heads_obj = Heads(version, encoder.name, heads)
+    if dev_items:
+        say(f"scoring {len(dev_items)} help-desk dev replies")
+        dev_scores = serving_scores(detector, dev_items)
+        dev_rows += helpdesk_rows(dev_items, dev_scores, thresholds)
     models_dir.mkdir(parents=True, exist_ok=True)
     heads_obj.save(models_dir / HEADS_FILE)
     thr_path = models_dir / "thresholds.json"

@@ -162,3 +162,27 @@ def test_evaluate_requires_one_score_per_item() -> None:
 def test_evidence_span() -> None:
     assert evidence_span("Hi. Not our problem.", " Not our problem. ") == (4, 20)
     assert evidence_span("Hi.", "missing") is None
+
+
+def test_rude_or_condescending_against_fine_replies(tmp_path: Path) -> None:
+    data = _write(tmp_path / "d.jsonl", [
+        {"id": "r", "text": "Not our problem.", "lang": "en", "labels": {"rude": 1, "condescending": 0, "unclear": 0},
+         "evidence": "Not our problem."},
+        {"id": "c", "text": "Obviously, restart it.", "lang": "en",
+         "labels": {"rude": 0, "condescending": 1, "unclear": 0}, "evidence": "Obviously"},
+        {"id": "u", "text": "Per SLA, RCA pending.", "lang": "en",
+         "labels": {"rude": 0, "condescending": 0, "unclear": 1}},
+        {"id": "f", "text": "Done, thanks!", "lang": "en", "labels": {"rude": 0, "condescending": 0, "unclear": 0}},
+    ])
+    fake = FakeScorer({
+        "r": ("en", {"rude": 0.2, "condescending": 0.6}, [_finding("r", "condescending", 0.6, 0, 16)]),
+        "c": ("en", {"rude": 0.1, "condescending": 0.4}, [_finding("c", "condescending", 0.4, 0, 9)]),
+        "u": ("en", {"rude": 0.9}, [_finding("u", "rude", 0.9, 0, 5)]),   # unclear-only: not in this row
+        "f": ("en", {"rude": 0.3}, []),
+    })
+    rows = {(r.label, r.lang): r for r in run_eval(data, fake)}
+    rc = rows[("rude|condescending", "en")]
+    assert (rc.n, rc.positives) == (3, 2)
+    assert rc.roc_auc == pytest.approx(1.0)
+    assert (rc.precision, rc.recall) == pytest.approx((1.0, 0.5))
+    assert rc.evidence_n == 1 and rc.evidence_overlap == pytest.approx(1.0)
