@@ -88,6 +88,41 @@ def init_db(pipeline: Annotated[Path | None, typer.Option(help="also load teams 
 # --- scoring: score ----------------------------------------------------------------------------------
 
 
+@app.command("score")
+@friendly
+def score(pipeline: Annotated[Path | None, typer.Option("--pipeline", "-p", help="pipeline file with the detectors and "
+                                                        "thresholds to use (default: QA_MONITOR_PIPELINE_FILE)")]
+          = None,
+          limit: Annotated[int | None, typer.Option(min=1, help="score at most this many messages")] = None,
+          batch_size: Annotated[int, typer.Option(min=1, help="messages per scoring batch")] = 64) -> None:
+    """Score agent messages not yet scored by the current detectors and print flags per language and label."""
+    from rich.table import Table
+
+    from qa_monitor.records import LABELS
+    from qa_monitor.scoring.runner import score_pending
+
+    settings = get_settings()
+    path = pipeline or settings.pipeline_file
+    spec = load_pipeline(path) if path else None
+    store = open_store(settings)
+    report = score_pending(store, settings, spec, err_console, batch_size=batch_size, limit=limit)
+    store.close()
+    if not report.scored:
+        console.print(f"nothing to score: every agent message is scored by {report.model_version}")
+        return
+    table = Table(title=f"scored {report.scored} agent messages in {report.seconds:.1f}s "
+                        f"({report.rate:.0f}/s)")
+    table.add_column("language")
+    table.add_column("messages", justify="right")
+    for label in LABELS:
+        table.add_column(f"{label} flagged", justify="right")
+    for lang in sorted(report.per_language):
+        table.add_row(lang, str(report.per_language[lang]), *(str(report.flagged[lang][label]) for label in LABELS))
+    table.add_row("all", str(report.scored), *(str(report.flagged_total(label)) for label in LABELS), style="bold")
+    console.print(table)
+    console.print(f"model {report.model_version}, thresholds {report.threshold_version}", highlight=False)
+
+
 # --- models: train, eval -----------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from qa_monitor.records import LANGUAGES, UNKNOWN_LANGUAGE
@@ -24,6 +25,15 @@ class LanguageGuess:
     note: str | None = None
 
 
+@lru_cache(maxsize=4)
+def _lingua_detector(languages: tuple[str, ...]) -> Any:
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper()) for code in languages]
+    # models load lazily, per language, on first use: preloading all five costs seconds and ~200 MB
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
 class LanguageIdentifier:
     """Detects en/es/pl/ru/lv; anything else or too uncertain is "unknown" with a note."""
 
@@ -33,14 +43,9 @@ class LanguageIdentifier:
         self._detector: Any = None
 
     def load(self) -> None:
-        """Build the lingua detector with its models preloaded."""
-        if self._detector is not None:
-            return
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-        codes = [getattr(IsoCode639_1, code.upper()) for code in self.languages]
-        self._detector = (LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
-                          .with_preloaded_language_models().build())
+        """Build the lingua detector (once per process and language set)."""
+        if self._detector is None:
+            self._detector = _lingua_detector(self.languages)
 
     def _ranked(self, text: str) -> list[tuple[str, float]]:
         self.load()

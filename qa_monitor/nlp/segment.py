@@ -77,7 +77,7 @@ def _split_block(text: str, start: int, end: int, abbreviations: frozenset[str],
         punct = text[m.start():m.end()].rstrip("\"'”’»)]")
         if punct == "." and _is_abbreviation(text, m.start(), abbreviations):
             continue
-        if (punct.endswith("...") or punct.endswith("…")) and not ch.isupper():
+        if (punct.endswith("...") or punct.endswith("…")) and ch.islower():
             continue
         if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):
             continue
