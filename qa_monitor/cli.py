@@ -119,7 +119,7 @@ def score(pipeline: Annotated[Path | None, typer.Option("--pipeline", "-p", help
     for lang in sorted(report.per_language):
         table.add_row(lang, str(report.per_language[lang]), *(str(report.flagged[lang][label]) for label in LABELS))
     table.add_row("all", str(report.scored), *(str(report.flagged_total(label)) for label in LABELS), style="bold")
-    console.print(table)
+    console.print(table, width=200)
     console.print(f"model {report.model_version}, thresholds {report.threshold_version}", highlight=False)
 
 
@@ -152,11 +152,14 @@ def train_cmd(
 
     result = train(data_dir, get_settings().models_dir, helpdesk,
                    progress=lambda msg: err_console.print(msg, highlight=False))
-    from qa_monitor.evaluation import Row, format_table
+    from rich.table import Table
 
-    rows = [Row(r["label"], f"{r['lang']}", r["n"], r["positives"], r["roc_auc"], r["average_precision"],
-                r["precision"], r["recall"], r["f1"], 0, None) for r in result.dev_rows]
-    console.print(format_table(rows), highlight=False, soft_wrap=True)
+    table = Table("label", "dev set", "lang", "n", "pos", "ROC-AUC", "AP", "P", "R", "F1", box=None)
+    for r in result.dev_rows:
+        table.add_row(r["label"], r["set"], r["lang"], str(r["n"]), str(r["positives"]),
+                      *(("-" if r[k] is None else f"{r[k]:.3f}") for k in
+                        ("roc_auc", "average_precision", "precision", "recall", "f1")))
+    console.print(table)
     console.print(f"wrote {result.heads_path}, {result.thresholds_path}, {result.card_path}")
 
 

@@ -69,7 +69,9 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "",
         "## Data",
         "Deduplicated by normalised text across all folders (first occurrence kept, sources read in a fixed order),",
-        f"then at most {max(report['caps'].values())} examples per (source, label value), drawn with the seed.",
+        f"then at most {max(report['caps'].values())} examples per (source, label value), drawn with the seed, and of",
+        f"those a fixed {int(report['sample_rate'] * 100)} % chosen by the sha1 of the text (bounds embedding time;",
+        "the help-desk set is always used whole).",
         f"Splits are fixed by a salted hash (seed {report['seed']}) of the normalised text: < {TRAIN_MAX} % train,",
         f"{TRAIN_MAX}-{CAL_MAX} % calibration (Platt scaling and thresholds), the rest dev (reported below, never",
         "tuned on). Help-desk replies: `data/helpdesk/train.jsonl` is used for training only;",
@@ -86,8 +88,10 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
     lines += ["", "Label mapping per source:", ""]
     lines += [f"- `{k}`: {v}" for k, v in MAPPING.items()]
     lines += ["", "## Thresholds (models/thresholds.json)",
-              "Per label and language, the best-F1 threshold on the calibration split where a language has at least",
-              "15 positives and 15 negatives, clipped to [0.2, 0.9]; `*` for every other language.", "",
+              "A label's score in the scorer is the highest among every detector's findings, so thresholds are set",
+              f"on the full scorer (`{report['scorer']}`) over the help-desk calibration scenarios: per label and",
+              "language the best-F1 threshold where the language has at least 10 positives and 10 negatives there,",
+              "clipped to [0.2, 0.9]; `*` (all languages pooled) for the rest.", "",
               "| label | thresholds |", "|---|---|"]
     for label, per in report["thresholds"].items():
         lines.append(f"| {label} | " + ", ".join(f"{k}: {v}" for k, v in per.items()) + " |")
@@ -101,7 +105,9 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
                      f"{_f(r['average_precision'])} | {_f(r['threshold'])} | {_f(r['precision'])} | "
                      f"{_f(r['recall'])} | {_f(r['f1'])} | {PUBLISHED.get(src, '-')} |")
     lines += [
-        "", "Published figures are on the datasets' official test splits with other metrics and are listed for scale",
+        "", "`helpdesk dev` rows score `data/helpdesk/dev.jsonl` with the full scorer (the same path as",
+        "`qa-monitor eval`); `rude|condescending` is either label against fine replies (all labels 0).",
+        "Published figures are on the datasets' official test splits with other metrics and are listed for scale",
         "only; they are not comparable to these dev figures.", "",
         "## Known limits",
         "- No Spanish or Latvian training data besides the project's help-desk replies: those languages rely on",

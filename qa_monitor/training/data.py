@@ -34,6 +34,7 @@ class Example:
     labels: dict[str, int | None] = field(default_factory=dict)
     split: str = ""
     group: str = ""
+    customer: str = ""
 
     def label(self, name: str) -> int | None:
         """0/1, or None when this example does not speak to the label."""
@@ -152,7 +153,8 @@ def load_helpdesk(path: Path) -> list[Example]:
         labels = row.get("labels") or {}
         out.append(Example(str(row["text"]), str(row.get("lang") or "unknown"), "helpdesk",
                            _labels(**{k: (None if labels.get(k) is None else int(labels[k])) for k in LABELS}),
-                           group=str(row.get("scenario") or row.get("id") or n)))
+                           group=str(row.get("scenario") or row.get("id") or n),
+                           customer=str(row.get("customer") or "")))
     return out
 
 
@@ -196,16 +198,26 @@ def cap(examples: Sequence[Example], limit: int, seed: int = SEED) -> list[Examp
     return [ex for i, ex in enumerate(examples) if i in keep]
 
 
-def load_all(data_dir: Path, helpdesk_train: Path | None = None, seed: int = SEED) -> list[Example]:
-    """Every training source, deduplicated across sources, capped, each example with its fixed split."""
+def in_sample(text: str, rate: float) -> bool:
+    """True for a fixed share `rate` of texts, chosen by the sha1 of the text (the embedding cache's key)."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) < rate * 2**32
+
+
+def load_all(data_dir: Path, helpdesk_train: Path | None = None, seed: int = SEED,
+             sample_rate: float = 1.0) -> list[Example]:
+    """Every training source, deduplicated across sources, capped, each example with its fixed split.
+
+    `sample_rate` < 1 keeps that hash-chosen share of the public datasets' examples (the help-desk set is always
+    kept whole): embedding time on two cores is the bound on how much of them a retrain can afford.
+    """
     if not data_dir.is_dir():
         raise QAMonitorError(f"dataset folder not found: {data_dir}")
     examples: list[Example] = []
     if helpdesk_train is not None and helpdesk_train.is_file():
         # Help-desk train items: a quarter of their scenarios calibrate; their dev split is a separate file.
-        examples += [Example(e.text, e.lang, e.source, e.labels, helpdesk_split(e.group, seed), e.group)
+        examples += [Example(e.text, e.lang, e.source, e.labels, helpdesk_split(e.group, seed), e.group, e.customer)
                      for e in load_helpdesk(helpdesk_train)]
     for name, loader in LOADERS.items():
         rows = [Example(e.text, e.lang, e.source, e.labels, split_of(e.text, seed)) for e in loader(data_dir)]
-        examples += cap(rows, CAPS.get(name, 10**9), seed)
+        examples += [e for e in cap(rows, CAPS.get(name, 10**9), seed) if in_sample(e.text, sample_rate)]
     return dedupe(examples)
