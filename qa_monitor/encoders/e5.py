@@ -75,6 +75,8 @@ class OnnxE5Encoder:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning worker threads burn the cores that the web server and other work share with us.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(directory / "model.int8.onnx"), sess_options=opts,
                                              providers=["CPUExecutionProvider"])
 
