@@ -113,10 +113,10 @@ class EmbeddingDetector:
                 whole = len(sentences[i]) == 1
                 # Rudeness and condescension live in a phrase: the worst sentence decides. Unclarity is a property
                 # of the whole reply (walls of text, no next step): the message decides, the worst sentence shows.
-                score = p_msg if label == "unclear" else max(p_msg, float(p_sent[best]))
+                score = round(p_msg if label == "unclear" else max(p_msg, float(p_sent[best])), 4)
                 if score < self.min_score:
                     continue
-                found.append(Finding(message_id=a.message_id, label=_label(label), score=round(score, 4),
+                found.append(Finding(message_id=a.message_id, label=_label(label), score=score,
                                      start=sent.start, end=sent.end, detector=self.name,
                                      detector_version=f"{self.version}/{self._heads.version}",
                                      explanation=explanation(label, score, whole),

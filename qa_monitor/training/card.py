@@ -29,7 +29,8 @@ LICENSES: dict[str, str] = {
 MAPPING: dict[str, str] = {
     "stanford_politeness": "per community: bottom quartile of the normalised politeness score -> condescending=1; "
                            "top quartile -> rude=0, condescending=0; middle half dropped",
-    "tydip": "binary English train (score > 0 polite); a subset of the Stanford corpus, mostly removed by deduplication",
+    "tydip": "binary English train (score > 0 polite); a subset of the Stanford corpus, mostly removed by "
+             "deduplication",
     "olid": "sub-task A: OFF -> rude=1, NOT -> rude=0 (@USER and URL placeholders removed)",
     "poleval2019": "task 1: harmful -> rude=1 (Polish)",
     "ru_toxic": "toxic -> rude=1 (Russian)",
