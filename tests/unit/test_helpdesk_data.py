@@ -80,6 +80,13 @@ def test_no_scenario_in_both_splits() -> None:
     assert train & dev == set()
 
 
+def test_customer_message_belongs_to_one_scenario(records: list[dict[str, Any]]) -> None:
+    scenarios: dict[str, set[str]] = {}
+    for rec in records:
+        scenarios.setdefault(rec["customer"], set()).add(rec["scenario"])
+    assert {c[:40]: s for c, s in scenarios.items() if len(s) > 1} == {}
+
+
 def test_split_share_per_language() -> None:
     train = Counter(r["lang"] for r in _load("train.jsonl"))
     dev = Counter(r["lang"] for r in _load("dev.jsonl"))
