@@ -25,10 +25,12 @@ from qa_monitor.records import LANGUAGES, Finding
 DATA_DIR = Path(__file__).with_name("clarity")
 BOOST = 0.3                 # how much each further clarity issue adds to the others (noisy-or, damped)
 MAX_SCORE = 0.95
-TERM_BASE = 0.38            # one unexplained term alone stays below the default threshold; two or more flag
+TERM_BASE = 0.45            # one unexplained term stays below the default threshold; two or more flag
 VAGUE_SCORE = 0.7
 CONTRADICTION_SCORE = 0.65
-UNANSWERED_SCORE = 0.5
+HEDGED_SCORE = 0.6           # several hedges ("may", "depending on", "subject to") and no next step
+WEAK_HEDGED_SCORE = 0.4
+UNANSWERED_SCORE = 0.3       # lexical overlap is a weak cue (synonyms, inflection): it only adds to others
 MIN_LONG_WORD_CHARS = 7     # shorter words never reach the syllable limits; skipping them keeps this fast
 MIN_WORDS_FOR_DENSITY = 15
 MIN_WORDS_FOR_ANSWER = 5
@@ -56,9 +58,11 @@ class ClarityRules:
     negative_step: re.Pattern[str]
     positive_step: re.Pattern[str]
     temporal: re.Pattern[str]
+    hedge: re.Pattern[str]
     stem_prefixes: tuple[str, ...]
     acronym_whitelist: frozenset[str]
     jargon: re.Pattern[str] | None
+    jargon_terms: tuple[str, ...]
     stopwords: frozenset[str]
     suggestions: Mapping[str, str]
 
@@ -82,7 +86,8 @@ def load_rules(path: Path) -> ClarityRules:
         jargon = (_compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in jargon_terms) + r")\w{0,3}(?!\w)",
                            f"{path}: terms.jargon") if jargon_terms else None)
         suggestions = dict(data["suggestions"])
-        for key in ("acronym", "vague", "wall", "long_sentence", "contradiction", "unanswered", "long_words"):
+        for key in ("acronym", "vague", "hedged", "wall", "long_sentence", "contradiction", "unanswered",
+                    "long_words"):
             if key not in suggestions:
                 raise ModelError(f"{path}: suggestions.{key} is missing")
         return ClarityRules(
@@ -95,9 +100,11 @@ def load_rules(path: Path) -> ClarityRules:
             negative_step=_compile(cues["negative_step"], f"{path}: cues.negative_step"),
             positive_step=_compile(cues["positive_step"], f"{path}: cues.positive_step"),
             temporal=_compile(cues["temporal"], f"{path}: cues.temporal"),
+            hedge=_compile(cues["hedge"], f"{path}: cues.hedge"),
             stem_prefixes=tuple(cues.get("stem_prefixes", [])),
             acronym_whitelist=frozenset(t.upper() for t in terms["acronym_whitelist"]),
-            jargon=jargon, stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
+            jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms),
+            stopwords=frozenset(w.casefold() for w in terms["stopwords"]),
             suggestions=suggestions)
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
@@ -179,6 +186,7 @@ class ClarityDetector:
         issues: list[_Issue] = []
         issues += self._terms(a, rules, words, customer_words)
         issues += self._vague(a, rules)
+        issues += self._hedged(a, rules)
         issues += self._length(a, rules, words)
         issues += self._contradictions(a, rules)
         issues += self._unanswered(a, rules, words)
@@ -197,7 +205,10 @@ class ClarityDetector:
         for i, m in enumerate(words):
             w = m.group(0)
             core = w[:-1] if len(w) > 3 and w.endswith("s") and w[:-1].isupper() else w
-            if not (2 <= len(core) <= 6 and core.isupper() and sum(c.isalpha() for c in core) >= 2):
+            uppers = sum(c.isupper() for c in core)
+            # all capitals ("DNS", "IP68"), or mostly capitals with a lower-case letter ("DUoS", "IPv6")
+            if not (2 <= len(core) <= 6 and core[0].isalpha() and uppers >= 2
+                    and (core.isupper() or 2 * uppers > len(core))):
                 continue
             key = core.upper()
             if key in seen or key in rules.acronym_whitelist or _ROMAN.fullmatch(core):
@@ -208,7 +219,8 @@ class ClarityDetector:
             if _explained(text, m.start(), m.end(), rules):
                 continue
             found.append((m.start(), m.end(), core, "acronym"))
-        if rules.jargon is not None:
+        lowered = text.lower()
+        if rules.jargon is not None and any(term in lowered for term in rules.jargon_terms):
             for m in rules.jargon.finditer(text):
                 term = m.group(0)
                 key = term.casefold()
@@ -245,6 +257,24 @@ class ClarityDetector:
                        rules.suggestions["vague"])]
 
     @staticmethod
+    def _hedged(a: Analysis, rules: ClarityRules) -> list[_Issue]:
+        """An answer wrapped in conditions ("may", "depending on", "subject to") instead of a definite one."""
+        hedges = list(rules.hedge.finditer(a.text))
+        if not hedges:
+            return []
+        concrete = rules.next_step.search(a.text) is not None
+        if len(hedges) >= 2:
+            score = WEAK_HEDGED_SCORE if concrete else HEDGED_SCORE
+        elif not concrete:
+            score = WEAK_HEDGED_SCORE
+        else:
+            return []
+        sentence = _sentence_at(a.sentences, hedges[0].start(), a.text)
+        quoted = ", ".join(f"'{_clip(h.group(0), 30)}'" for h in hedges[:3])
+        return [_Issue("clarity.hedged", score, sentence.start, sentence.end,
+                       f"Hedged answer ({quoted}) with no definite answer or next step", rules.suggestions["hedged"])]
+
+    @staticmethod
     def _length(a: Analysis, rules: ClarityRules, words: list[re.Match[str]]) -> list[_Issue]:
         """A wall of text (one long block, no paragraphs or list) and very long sentences."""
         issues = []
@@ -269,12 +299,10 @@ class ClarityDetector:
         positives: list[tuple[Sentence, str]] = []
         for s in a.sentences:
             neg = rules.negative_step.search(s.text)
-            if neg:
-                if not rules.temporal.search(s.text):
-                    negatives.append((s, _stem(neg.group("verb"), rules)))
-                continue
+            if neg and not rules.temporal.search(s.text):
+                negatives.append((s, _stem(neg.group("verb"), rules)))
             pos = rules.positive_step.search(s.text)
-            if pos:
+            if pos and (neg is None or pos.start("verb") < neg.start()):
                 positives.append((s, pos.group("verb")))
         issues = []
         for neg_s, neg_stem in negatives:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from qa_monitor.detectors.literals import required_literals
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LANGUAGES, Finding, Label
@@ -27,12 +28,16 @@ QUOTE_MIN_WORDS = 4       # a quotation this long is someone's words, not scare 
 SAME_LABEL_BOOST = 0.35   # how much each further marker of the same label adds (noisy-or, damped)
 OTHER_LABEL_BOOST = 0.15  # rude and condescending markers in one message reinforce each other a little
 MAX_SCORE = 0.99
+SENTENCE_START = r"(?:^|(?<=[.!?\n]))\s*"   # a data-file regex starting with this only matches at a sentence start
 SHOUTING = "shouting"
+HOSTILE_NOTE = "; the customer's message was hostile too, which does not excuse it"
 SHOUTING_WEIGHT = 0.6
 
 _QUOTES = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|„([^“”\n]{1,400})[“”]|«([^»\n]{1,400})»"
                      r"|‘([^’\n]{1,400})’|(?<!\w)'([^'\n]{1,400})'(?!\w)")
 _WORD = re.compile(r"\w+")
+# capitals of the five alphabets, plus Latin Extended-A whose lower-case letters it also counts: a cheap upper bound
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Pattern:
     negatable: bool
     unless: re.Pattern[str] | None
     self_exempt: bool
+    anchors: frozenset[str] | None = None   # lower-cased words one of which every match contains
+    sentence_start: bool = False             # the regex is tried only where a sentence begins
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class Lexicon:
     reporting: re.Pattern[str]
     shouting: Pattern
     fallback_suggestion: str
+    customer_hostile: re.Pattern[str]
 
 
 def _compile(source: str, where: str, case_sensitive: bool = False) -> re.Pattern[str]:
@@ -94,20 +102,27 @@ def load_lexicon(path: Path) -> Lexicon:
                 raise ModelError(f"{where}: weight must be in (0, 1]")
             if "suggestion" not in p and "replace" not in p:
                 raise ModelError(f"{where}: needs a 'suggestion' or a 'replace'")
+            source = p["regex"]
+            at_start = source.startswith(SENTENCE_START)
+            if at_start:
+                # scanning every position for a sentence start is slow; matching at each sentence is not
+                source = source[len(SENTENCE_START):]
             patterns.append(Pattern(
                 name=p["name"], label=p["label"], weight=weight, title=p["title"],
-                regex=_compile(p["regex"], where, bool(p.get("case_sensitive", False))),
+                regex=_compile(source, where, bool(p.get("case_sensitive", False))), sentence_start=at_start,
                 suggestion=p.get("suggestion"), replace=p.get("replace"),
                 negatable=bool(p.get("negatable", False)),
                 unless=_compile(p["unless"], where) if p.get("unless") else None,
                 self_exempt=bool(p.get("self_exempt", False))))
+        patterns = [replace(p, anchors=required_literals(p.regex)) for p in patterns]
         return Lexicon(language=data["language"], version=str(data["version"]), patterns=tuple(patterns),
                        negation=_compile(cues["negation"], f"{path}: cues.negation"),
                        self_blame=_compile(cues["self_blame"], f"{path}: cues.self_blame"),
                        reporting=_compile(cues["reporting"], f"{path}: cues.reporting"),
                        shouting=Pattern(SHOUTING, "rude", SHOUTING_WEIGHT, "Shouts at the customer in capital letters",
                                         re.compile(SHOUTING), cues["shouting_suggestion"], None, False, None, False),
-                       fallback_suggestion=cues["fallback_suggestion"])
+                       fallback_suggestion=cues["fallback_suggestion"],
+                       customer_hostile=_compile(cues["customer_hostile"], f"{path}: cues.customer_hostile"))
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
 
@@ -193,9 +208,14 @@ class MarkerDetector:
             return []
         text = a.text
         quotes = self._customer_quotes(a, lexicon)
+        lowered = text.lower()
         hits: list[_Hit] = []
         for p in lexicon.patterns:
-            for m in p.regex.finditer(text):
+            if p.anchors is not None and not any(w in lowered for w in p.anchors):
+                continue  # cannot match: skips a full regex scan of the text
+            matches = ([m for s in a.sentences if (m := p.regex.match(text, s.start))] if p.sentence_start
+                       else p.regex.finditer(text))
+            for m in matches:
                 start, end = m.span("hit") if "hit" in p.regex.groupindex else (-1, -1)
                 if start < 0:  # the alternative that matched has no "hit" group
                     start, end = m.span()
@@ -213,13 +233,15 @@ class MarkerDetector:
         """Quotations that repeat someone's words: found in the customer's turn, introduced by "you wrote",
         or long enough to be a citation rather than scare quotes."""
         spans = []
-        customer = _fold(a.customer)
+        customer: str | None = None
         for m in _QUOTES.finditer(a.text):
             group = next(g for g in range(1, 7) if m.group(g) is not None)
             inner = m.group(group)
             words = _WORD.findall(inner)
             before = a.text[max(0, m.start() - REPORTING_WINDOW):m.start()]
             folded = _fold(inner)
+            if customer is None:
+                customer = _fold(a.customer)
             if (len(words) >= QUOTE_MIN_WORDS or (folded and customer and folded in customer)
                     or lexicon.reporting.search(before)):
                 spans.append(m.span(group))
@@ -242,8 +264,10 @@ class MarkerDetector:
     def _shouting(a: Analysis, lexicon: Lexicon, quotes: list[tuple[int, int]]) -> list[_Hit]:
         """Runs of three or more words in capitals (not a row of acronyms), unless the whole message is in
         capitals (a habit or a transcription) or the run is quoted."""
+        if len(_CAPITAL.findall(a.text)) < 8:
+            return []  # too few capitals for three shouted words: skip the word-by-word pass
         letters = [c for c in a.text if c.isalpha()]
-        if not letters or sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        if sum(c.isupper() for c in letters) > 0.8 * len(letters):
             return []
         runs: list[list[re.Match[str]]] = [[]]
         for m in _WORD.finditer(a.text):
@@ -267,6 +291,8 @@ class MarkerDetector:
 
     def _findings(self, a: Analysis, hits: list[_Hit]) -> list[Finding]:
         lexicon = self.lexicons[a.language]
+        # shown to the manager, never used to lower the score: a hostile customer does not excuse the reply
+        context = HOSTILE_NOTE if hits and _hostile(a.customer, lexicon) else ""
         findings = []
         for i, h in enumerate(hits):
             keep = 1.0 - h.pattern.weight
@@ -280,7 +306,7 @@ class MarkerDetector:
             findings.append(Finding(
                 message_id=a.message_id, label=h.pattern.label, score=score, start=h.start, end=h.end,
                 detector=self.name, detector_version=self.version,
-                explanation=f"{h.pattern.title} ('{_clip(evidence)}')",
+                explanation=f"{h.pattern.title} ('{_clip(evidence)}'){context}",
                 suggestion=self._suggestion(h, a.text, lexicon), rule=f"{a.language}/{h.pattern.name}",
                 evidence=evidence))
         return findings
@@ -301,6 +327,15 @@ class MarkerDetector:
         if p.suggestion is None:
             return rewritten or None
         return p.suggestion.format(rewrite=rewritten, match=text[h.start:h.end])
+
+
+def _hostile(customer: str, lexicon: Lexicon) -> bool:
+    """True when the customer's turn is abusive or shouted."""
+    if not customer:
+        return False
+    letters = [c for c in customer if c.isalpha()]
+    shouted = len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    return shouted or lexicon.customer_hostile.search(customer) is not None
 
 
 def _sentence_case(run: str, start: int, sentence: Sentence, language: str) -> str:

@@ -31,10 +31,12 @@ POSITIVES = [
     ("en", "The cache and the propagation delay are the cause.", "", "cache", "clarity.jargon"),
     ("en", "Please restart the router. Then check the lights. Do not restart the router.", "",
      "Do not restart the router.", "clarity.contradictory_steps"),
-    ("en", "We have several plans for teams of different sizes and you can choose the one that fits.",
-     "Can I get a refund for March?",
-     "We have several plans for teams of different sizes and you can choose the one that fits.",
-     "clarity.unanswered_question"),
+    ("en", "Name corrections are possible in some cases but not others. Fees may apply.", "",
+     "Name corrections are possible in some cases but not others.", "clarity.hedged"),
+    ("en", "Please clear the cache and the app data, but do not clear the app data.", "",
+     "Please clear the cache and the app data, but do not clear the app data.", "clarity.contradictory_steps"),
+    ("en", "Your consumption was calculated on an EAC basis and the DUoS uplift applies.", "", "EAC",
+     "clarity.acronym"),
     ("en", WALL_EN, "", WALL_EN, "clarity.long_sentence"),
     ("es", "Estamos revisando su caso y le informaremos lo antes posible.", "",
      "Estamos revisando su caso y le informaremos lo antes posible.", "clarity.vague"),
@@ -56,6 +58,10 @@ POSITIVES = [
     ("lv", "MX ierakstam ir augsts TTL, tāpēc izmaiņas prasīs laiku.", "", "MX", "clarity.acronym"),
     ("lv", "Restartējiet maršrutētāju. Nerestartējiet maršrutētāju.", "", "Nerestartējiet maršrutētāju.",
      "clarity.contradictory_steps"),
+    ("ru", "Ваш запрос передан в соответствующий отдел. Ожидайте ответа.", "",
+     "Ваш запрос передан в соответствующий отдел.", "clarity.vague"),
+    ("pl", "Dzień dobry,\n\nsprawa jest w toku. Proszę czekać na informację.", "", "sprawa jest w toku.",
+     "clarity.vague"),
 ]
 
 # (language, agent text, customer's turn): none may be flagged unclear
@@ -68,6 +74,8 @@ HARD_NEGATIVES = [
     ("en", "Refunds for March are processed within 5 days.", "Can I get a refund for March?"),
     ("en", "Please send me the order number and I will check it today.", ""),
     ("en", "I'M SO SORRY ABOUT THIS, we will fix it today.", ""),
+    ("en", "The label had SW1A 2AB instead of SW1A 2BB; DPD will deliver tomorrow before 12:00.", ""),
+    ("pl", "Zgłosiłam błąd naszemu działowi IT, pieniądze wpłyną jutro.", ""),
     ("es", "Estamos revisando su caso; mañana antes de las 12:00 le escribo.", ""),
     ("es", "El reembolso de marzo se procesa en 5 días.", "¿Puedo obtener un reembolso de marzo?"),
     ("es", "El DNS, es decir, la agenda de direcciones de internet, tarda unas horas.", ""),
@@ -136,6 +144,20 @@ def test_long_words_relative_to_the_customer(detector: ClarityDetector) -> None:
                  "incompatibility with our infrastructure and administrative customization.")
     [technical_customer] = detector.detect([analysis(text, "en", technical)])
     assert not [f for f in technical_customer if f.rule == "en/clarity.long_words"]
+
+
+def test_unanswered_question_is_a_weak_cue_that_adds_to_others(detector: ClarityDetector) -> None:
+    question = "Can I get a refund for March?"
+    off_topic = "We have several plans for teams of different sizes and you can choose the one that fits."
+    [alone] = detector.detect([analysis(off_topic, "en", question)])
+    [miss] = alone
+    assert miss.rule == "en/clarity.unanswered_question" and miss.evidence == off_topic and miss.score < 0.5
+    assert "Can I get a refund for March?" in miss.explanation
+    vague = "We are looking into it. We have several plans for teams of different sizes."
+    [with_question] = detector.detect([analysis(vague, "en", question)])
+    [without] = detector.detect([analysis(vague, "en")])
+    best = max(f.score for f in with_question if f.rule == "en/clarity.vague")
+    assert best > max(f.score for f in without if f.rule == "en/clarity.vague")
 
 
 def test_unknown_language_gets_no_clarity_findings(detector: ClarityDetector) -> None:

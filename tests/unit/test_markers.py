@@ -114,6 +114,30 @@ POSITIVES = [
      "vai_vispar_izlasijat"),
     ("lv", "Paskaidrošu jums lēnām.", "condescending", "Paskaidrošu jums lēnām", "paskaidrosu_lenam"),
     ("lv", "Cik reizes man jāatkārto?", "condescending", "Cik reizes man jāatkārto", "cik_reizes"),
+    # broader families: futility lectures, non-answers, insults, laughter, sarcasm
+    ("en", "Asking every day won't speed it up.", "rude", "Asking every day won't speed", "futility_lecture"),
+    ("en", "It arrives when it arrives.", "rude", "arrives when it arrives", "tautology_dismissal"),
+    ("en", "LOL, that is not how waterproof works.", "rude", "LOL", "laughs_at_customer"),
+    ("en", "What's wrong with you?", "rude", "What's wrong with you", "what_is_wrong_with_you"),
+    ("es", "Llegarán cuando lleguen.", "rude", "Llegarán cuando lleguen", "llegara_cuando_llegue"),
+    ("es", "A ver si lo adivino: tiene el modo avión puesto.", "rude", "A ver si lo adivino", "a_ver_si_lo_adivino"),
+    ("es", "Cállese y espere su turno.", "rude", "Cállese", "insulto_palabra"),
+    ("pl", "Rozpatrzymy, jak rozpatrzymy.", "rude", "Rozpatrzymy, jak rozpatrzymy", "tyle_w_temacie"),
+    ("pl", "Trzeba było się pospieszyć.", "condescending", "Trzeba było", "trzeba_bylo"),
+    ("pl", "Co z Panem nie tak?", "rude", "Co z Panem nie tak", "co_z_panem_nie_tak"),
+    ("ru", "Привезут, когда привезут.", "rude", "Привезут, когда привезут", "privezut_kogda_privezut"),
+    ("ru", "Дайте угадаю: роутер стоит в шкафу?", "rude", "Дайте угадаю", "dayte_ugadayu"),
+    ("ru", "Не будьте ребёнком.", "rude", "Не будьте ребёнком", "oskorbitelnoe_slovo"),
+    ("lv", "Izskatīsim, kad izskatīsim.", "rude", "Izskatīsim, kad izskatīsim", "izskatisim_kad_izskatisim"),
+    ("lv", "Ļaujiet uzminēt: rūteris stāv skapī?", "rude", "Ļaujiet uzminēt", "laujiet_uzminet"),
+    ("lv", "Kā jūs uzdrošināties?", "rude", "Kā jūs uzdrošināties", "kas_ar_jums_nav_kartiba"),
+    ("es", "La próxima vez, lea las condiciones antes de contratar.", "condescending", "La próxima vez, lea",
+     "la_proxima_vez"),
+    ("pl", "Dziwię się, że Pan nie wiedział o limicie.", "condescending", "Dziwię się, że Pan nie",
+     "naprawde_pan_myslal"),
+    ("ru", "Вы правда думали, что договор можно просто так расторгнуть?", "condescending", "Вы правда думали",
+     "vy_pravda_dumali"),
+    ("lv", "Nākamreiz lasiet noteikumus pirms pirkuma.", "condescending", "Nākamreiz lasiet", "nakamreiz"),
 ]
 
 # (language, agent text, customer's turn, label that must NOT be flagged)
@@ -139,6 +163,7 @@ HARD_NEGATIVES = [
     ("pl", "Obawiam się, że nie możemy zwrócić pieniędzy, ale mogę zaproponować rabat.", "", "rude"),
     ("ru", "Боюсь, мы не можем вернуть деньги, но могу предложить скидку.", "", "rude"),
     ("lv", "Baidos, ka nevaram atmaksāt naudu, bet varu piedāvāt atlaidi.", "", "rude"),
+    ("en", 'I\'m sorry. You were told it was "not our problem", and that was wrong.', "", "rude"),
     # negation
     ("en", "It's not your fault at all, the update broke it.", "", "rude"),
     ("en", "This is not obvious, so here is a screenshot.", "", "condescending"),
@@ -251,3 +276,28 @@ def test_every_language_file_covers_both_labels(detector: MarkerDetector) -> Non
         labels = {p.label for p in lexicon.patterns}
         assert labels == {"rude", "condescending"}, lang
         assert len(lexicon.patterns) >= 30, lang
+
+
+def test_required_literals_gate_is_sound() -> None:
+    import re
+
+    from qa_monitor.detectors.literals import required_literals
+
+    assert required_literals(re.compile(r"\bnot\s+(?:our|my)\s+(?:problem|issue)\b", re.I)) == {"problem", "issue"}
+    assert required_literals(re.compile(r"\b(?:deal|live)\s+with\s+it\b|\btough\s+luck\b", re.I)) == {
+        "deal", "live", "tough"}
+    assert required_literals(re.compile(r"(?:foo)?\w+")) is None
+    assert required_literals(re.compile(r"ab(?:x|\w)")) == {"ab"}
+
+
+@pytest.mark.parametrize(("language", "text", "customer"), [
+    ("en", "Calm down, please.", "You are useless, this is a scam!!!"),
+    ("ru", "Успокойтесь, пожалуйста.", "Вы мошенники, это издевательство!"),
+    ("lv", "Nomierinieties, lūdzu.", "JŪS ESAT VIENKĀRŠI NEKOMPETENTI UN NEKO NEDARĀT"),
+])
+def test_hostile_customer_is_shown_but_does_not_lower_the_score(detector: MarkerDetector, language: str, text: str,
+                                                                 customer: str) -> None:
+    [calm] = detector.detect([analysis(text, language)])
+    [hostile] = detector.detect([analysis(text, language, customer)])
+    assert [f.score for f in hostile] == [f.score for f in calm]
+    assert "hostile too" in hostile[0].explanation and "hostile" not in calm[0].explanation
