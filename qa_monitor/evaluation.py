@@ -156,21 +156,34 @@ def _lang_of(item: EvalItem, score: MessageScore) -> str:
     return item.lang or score.language
 
 
+RUDE_OR_CONDESCENDING = "rude|condescending"
+
+
+def _target(item: EvalItem, label: str) -> int | None:
+    """The item's 0/1 for a label; for rude|condescending 1 if either is 1, 0 only for fine replies."""
+    if label != RUDE_OR_CONDESCENDING:
+        return item.labels.get(label)
+    if item.labels.get("rude") == 1 or item.labels.get("condescending") == 1:
+        return 1
+    return 0 if all(item.labels.get(name) == 0 for name in LABELS) else None
+
+
 def evaluate(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[Row]:
-    """Per label, per language and over all languages: the metrics of the scores against the labels."""
+    """Per label (and rude|condescending against fine replies), per language and over all: the metrics."""
     if len(items) != len(scores):
         raise ValueError("one score per item is required")
     rows: list[Row] = []
-    for label in LABELS:
-        pairs = [(it, sc) for it, sc in zip(items, scores, strict=True) if it.labels.get(label) is not None]
+    for label in [*LABELS, RUDE_OR_CONDESCENDING]:
+        names = ("rude", "condescending") if label == RUDE_OR_CONDESCENDING else (label,)
+        pairs = [(it, sc) for it, sc in zip(items, scores, strict=True) if _target(it, label) is not None]
         langs = sorted({_lang_of(it, sc) for it, sc in pairs})
         for lang in [*langs, ALL]:
             sel = [(it, sc) for it, sc in pairs if lang == ALL or _lang_of(it, sc) == lang]
             if not sel:
                 continue
-            y = np.array([it.labels[label] for it, _ in sel], dtype=np.int64)
-            s = np.array([sc.scores.get(label, 0.0) for _, sc in sel], dtype=np.float64)
-            flagged = np.array([sc.flagged(label) for _, sc in sel], dtype=bool)
+            y = np.array([_target(it, label) for it, _ in sel], dtype=np.int64)
+            s = np.array([max(sc.scores.get(n, 0.0) for n in names) for _, sc in sel], dtype=np.float64)
+            flagged = np.array([any(sc.flagged(n) for n in names) for _, sc in sel], dtype=bool)
             p, r, f = precision_recall_f1(y, flagged)
             ev_n = ev_hit = 0
             for (it, sc), yy, fl in zip(sel, y, flagged, strict=True):
@@ -178,9 +191,8 @@ def evaluate(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[
                 if yy != 1 or not fl or span is None:
                     continue
                 ev_n += 1
-                thr = sc.thresholds.get(label, 1.0)
-                if any(fd.label == label and fd.score >= thr and overlaps((fd.start, fd.end), span)
-                       for fd in sc.findings):
+                if any(fd.label in names and fd.score >= sc.thresholds.get(fd.label, 1.0)
+                       and overlaps((fd.start, fd.end), span) for fd in sc.findings):
                     ev_hit += 1
             rows.append(Row(label, lang, len(sel), int(y.sum()), roc_auc(y, s), average_precision(y, s), p, r, f,
                             ev_n, ev_hit / ev_n if ev_n else None))
@@ -189,14 +201,15 @@ def evaluate(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[
 
 def format_table(rows: Iterable[Row]) -> str:
     """A plain-text table of the rows."""
-    head = f"{'label':<14}{'lang':<8}{'n':>6}{'pos':>6}{'ROC-AUC':>9}{'AP':>7}{'P':>7}{'R':>7}{'F1':>7}{'ev.n':>6}{'ev.overlap':>12}"
+    head = (f"{'label':<20}{'lang':<8}{'n':>6}{'pos':>6}{'ROC-AUC':>9}{'AP':>7}{'P':>7}{'R':>7}{'F1':>7}"
+            f"{'ev.n':>6}{'ev.overlap':>12}")
     lines = [head, "-" * len(head)]
 
     def f(v: float | None, w: int) -> str:
         return f"{'-' if v is None else f'{v:.3f}':>{w}}"
 
     for r in rows:
-        lines.append(f"{r.label:<14}{r.lang:<8}{r.n:>6}{r.positives:>6}{f(r.roc_auc, 9)}{f(r.average_precision, 7)}"
+        lines.append(f"{r.label:<20}{r.lang:<8}{r.n:>6}{r.positives:>6}{f(r.roc_auc, 9)}{f(r.average_precision, 7)}"
                      f"{f(r.precision, 7)}{f(r.recall, 7)}{f(r.f1, 7)}{r.evidence_n:>6}{f(r.evidence_overlap, 12)}")
     return "\n".join(lines)
 

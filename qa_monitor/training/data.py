@@ -16,8 +16,10 @@ from qa_monitor.errors import QAMonitorError
 from qa_monitor.records import LABELS
 
 SEED = 13
-# Split by a salted hash of the normalised text: <70 train, 70-84 calibration, >=85 dev (per mille/10).
+# Split by a salted hash of the normalised text: <70 train, 70-84 calibration, >=85 dev (percent).
 TRAIN_MAX, CAL_MAX = 70, 85
+# Help-desk train items: this percentage of scenarios (all replies to one customer message together) calibrates.
+HELPDESK_CAL = 25
 _NORM = re.compile(r"[^\w]+", re.UNICODE)
 csv.field_size_limit(1 << 24)
 
@@ -31,6 +33,8 @@ class Example:
     source: str
     labels: dict[str, int | None] = field(default_factory=dict)
     split: str = ""
+    group: str = ""
+    customer: str = ""
 
     def label(self, name: str) -> int | None:
         """0/1, or None when this example does not speak to the label."""
@@ -48,6 +52,12 @@ def split_of(text: str, seed: int = SEED) -> str:
     return "train" if h < TRAIN_MAX else "cal" if h < CAL_MAX else "dev"
 
 
+def helpdesk_split(group: str, seed: int = SEED) -> str:
+    """train / cal for a help-desk scenario, fixed by a salted hash (its dev split is a separate file)."""
+    h = int(hashlib.sha256(f"{seed}:helpdesk:{group}".encode()).hexdigest()[:8], 16) % 100
+    return "cal" if h < HELPDESK_CAL else "train"
+
+
 def _labels(**kw: int | None) -> dict[str, int | None]:
     return {name: kw.get(name) for name in LABELS}
 
@@ -63,6 +73,8 @@ def load_stanford_politeness(root: Path) -> list[Example]:
     for name in ("wikipedia.annotated.csv", "stack-exchange.annotated.csv"):
         rows = _read_csv(root / "stanford_politeness" / name)
         scores = sorted(float(r["Normalized Score"]) for r in rows)
+        if not scores:
+            continue
         q1, q3 = scores[len(scores) // 4], scores[(3 * len(scores)) // 4]
         for r in rows:
             s = float(r["Normalized Score"])
@@ -140,7 +152,9 @@ def load_helpdesk(path: Path) -> list[Example]:
             raise QAMonitorError(f"{path}:{n}: invalid JSON ({e.msg})") from None
         labels = row.get("labels") or {}
         out.append(Example(str(row["text"]), str(row.get("lang") or "unknown"), "helpdesk",
-                           _labels(**{k: (None if labels.get(k) is None else int(labels[k])) for k in LABELS})))
+                           _labels(**{k: (None if labels.get(k) is None else int(labels[k])) for k in LABELS}),
+                           group=str(row.get("scenario") or row.get("id") or n),
+                           customer=str(row.get("customer") or "")))
     return out
 
 
@@ -184,15 +198,26 @@ def cap(examples: Sequence[Example], limit: int, seed: int = SEED) -> list[Examp
     return [ex for i, ex in enumerate(examples) if i in keep]
 
 
-def load_all(data_dir: Path, helpdesk_train: Path | None = None, seed: int = SEED) -> list[Example]:
-    """Every training source, deduplicated across sources, capped, each example with its fixed split."""
+def in_sample(text: str, rate: float) -> bool:
+    """True for a fixed share `rate` of texts, chosen by the sha1 of the text (the embedding cache's key)."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) < rate * 2**32
+
+
+def load_all(data_dir: Path, helpdesk_train: Path | None = None, seed: int = SEED,
+             sample_rate: float = 1.0) -> list[Example]:
+    """Every training source, deduplicated across sources, capped, each example with its fixed split.
+
+    `sample_rate` < 1 keeps that hash-chosen share of the public datasets' examples (the help-desk set is always
+    kept whole): embedding time on two cores is the bound on how much of them a retrain can afford.
+    """
     if not data_dir.is_dir():
         raise QAMonitorError(f"dataset folder not found: {data_dir}")
     examples: list[Example] = []
     if helpdesk_train is not None and helpdesk_train.is_file():
-        # Help-desk train items are train-only here: their dev split lives in a separate file for reporting.
-        examples += [Example(e.text, e.lang, e.source, e.labels, "train") for e in load_helpdesk(helpdesk_train)]
+        # Help-desk train items: a quarter of their scenarios calibrate; their dev split is a separate file.
+        examples += [Example(e.text, e.lang, e.source, e.labels, helpdesk_split(e.group, seed), e.group, e.customer)
+                     for e in load_helpdesk(helpdesk_train)]
     for name, loader in LOADERS.items():
         rows = [Example(e.text, e.lang, e.source, e.labels, split_of(e.text, seed)) for e in loader(data_dir)]
-        examples += cap(rows, CAPS.get(name, 10**9), seed)
+        examples += [e for e in cap(rows, CAPS.get(name, 10**9), seed) if in_sample(e.text, sample_rate)]
     return dedupe(examples)

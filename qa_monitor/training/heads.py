@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from qa_monitor.errors import QAMonitorError
+from qa_monitor.errors import ModelError
 from qa_monitor.records import LABELS
 
 HEADS_FILE = "embedding_heads.json"
@@ -49,7 +49,8 @@ class Heads:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable form (weights rounded to 6 decimals)."""
-        return {"version": self.version, "encoder": self.encoder, "dim": int(next(iter(self.heads.values())).weights.size),
+        dim = int(next(iter(self.heads.values())).weights.size)
+        return {"version": self.version, "encoder": self.encoder, "dim": dim,
                 "heads": {name: {"weights": [round(float(v), 6) for v in h.weights], "bias": round(h.bias, 6),
                                  "platt": [round(h.platt_a, 6), round(h.platt_b, 6)]}
                           for name, h in self.heads.items()}}
@@ -67,7 +68,7 @@ class Heads:
                                 float(h["platt"][0]), float(h["platt"][1])) for name, h in data["heads"].items()}
             return cls(str(data["version"]), str(data["encoder"]), heads)
         except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
-            raise QAMonitorError(f"cannot read embedding heads {path}: {e}") from None
+            raise ModelError(f"cannot read embedding heads {path}: {e}") from None
 
 
 def fit_head(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, c: float = 1.0, seed: int = 13) -> Head:

@@ -1,0 +1,75 @@
+"""Shared by the torch backends: sentence-level classification, label mapping and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from qa_monitor.errors import ConfigError, ModelError
+from qa_monitor.nlp.analysis import Analysis, Sentence
+from qa_monitor.records import LABELS, Finding, Label
+
+
+def require_torch(detector: str) -> Any:
+    """Import torch and transformers, or fail with the install hint."""
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as e:
+        raise ModelError(f"detector '{detector}' needs torch and transformers (the `train` extra): {e}") from None
+    return torch
+
+
+def parse_label_map(detector: str, raw: Any, classes: Sequence[str]) -> dict[int, Label]:
+    """Class index -> our label, from an option mapping model class names to rude/condescending/unclear."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConfigError(f"detector '{detector}': option label_map must map model classes to "
+                          f"{', '.join(LABELS)}")
+    out: dict[int, Label] = {}
+    for cls_name, ours in raw.items():
+        label = next((lb for lb in LABELS if lb == ours), None)
+        if label is None:
+            raise ConfigError(f"detector '{detector}': label_map.{cls_name} must be one of {', '.join(LABELS)}, "
+                              f"got {ours!r}")
+        if cls_name not in classes:
+            raise ConfigError(f"detector '{detector}': label_map names class {cls_name!r}, but the model's classes "
+                              f"are {', '.join(classes)}")
+        out[list(classes).index(cls_name)] = label
+    return out
+
+
+def sentences_of(a: Analysis) -> tuple[Sentence, ...]:
+    """Non-empty sentences, or the whole text as one."""
+    sents = tuple(s for s in a.sentences if s.text.strip())
+    return sents or (Sentence(0, len(a.text), a.text),)
+
+
+def findings_from_probs(detector: str, version: str, batch: Sequence[Analysis],
+                        sentences: Sequence[Sequence[Sentence]], probs: np.ndarray, label_map: Mapping[int, Label],
+                        min_score: float) -> list[list[Finding]]:
+    """Per message and mapped label: the sentence with the highest class probability as one finding."""
+    out: list[list[Finding]] = []
+    k = 0
+    for a, sents in zip(batch, sentences, strict=True):
+        p = probs[k:k + len(sents)]
+        k += len(sents)
+        best: dict[Label, tuple[float, int, int]] = {}
+        for ci, label in label_map.items():
+            j = int(np.argmax(p[:, ci]))
+            score = float(p[j, ci])
+            if label not in best or score > best[label][0]:
+                best[label] = (score, j, ci)
+        found = []
+        for label, (score, j, _ci) in best.items():
+            if score < min_score:
+                continue
+            s = sents[j]
+            found.append(Finding(message_id=a.message_id, label=label, score=round(score, 4), start=s.start,
+                                 end=s.end, detector=detector, detector_version=version,
+                                 explanation=f"The {detector} model rates this sentence {label} "
+                                             f"(score {score:.2f})",
+                                 rule=f"{detector}:{label}", evidence=s.text))
+        out.append(found)
+    return out
