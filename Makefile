@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip wheel
 	$(BIN)/python -m pip install -q -e '.[dev,train]'
+	$(BIN)/qa-monitor build-encoder
 	touch $(STAMP)
 
 install: $(STAMP)
