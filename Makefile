@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest tests/unit -q -m "not integration"
 
 test: install lint
 	$(BIN)/pytest -q
