@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qa_monitor.config import PipelineSpec, Settings
@@ -26,31 +25,10 @@ class ScorerLike(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class _ScoreItem:
-    """ScoreInput's fields, used only when the engine module is not installed."""
-
-    message_id: str
-    text: str
-    customer: str = ""
-    language: str | None = None
-
-
-def _score_input_class() -> Any:
-    try:
-        from qa_monitor.scoring.engine import ScoreInput  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _ScoreItem
-    return ScoreInput
-
-
 def load_scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store) -> ScorerLike | None:
     """The engine's Scorer loaded once, or None (logged) when the engine or its model files are missing."""
-    try:
-        from qa_monitor.scoring.engine import Scorer  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        log.warning("scoring engine not installed; webhooks answer 503 scorer_unavailable")
-        return None
+    from qa_monitor.scoring.engine import Scorer
+
     try:
         scorer = Scorer.from_settings(settings, pipeline, store)
         scorer.load()
@@ -62,7 +40,8 @@ def load_scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store)
 
 def score_inputs(interaction: Interaction) -> list[Any]:
     """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
-    cls = _score_input_class()
+    from qa_monitor.scoring.engine import ScoreInput
+
     out, context = [], []
     for m in sorted(interaction.messages, key=lambda m: m.seq):
         if m.internal:
@@ -70,7 +49,7 @@ def score_inputs(interaction: Interaction) -> list[Any]:
         if m.author.role == "customer":
             context.append(m.text)
         elif m.author.role == "agent":
-            out.append(cls(message_id=m.id, text=m.text, customer="\n\n".join(context), language=m.language))
+            out.append(ScoreInput(message_id=m.id, text=m.text, customer="\n\n".join(context), language=m.language))
             context = []
     return out
 
