@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
+from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis
 from qa_monitor.records import Finding
 
@@ -24,3 +26,30 @@ class Detector(Protocol):
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """One list of findings per analysis, in the same order."""
         ...
+
+
+class _LanguageData(Protocol):
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+D = TypeVar("D", bound=_LanguageData)
+
+
+def load_language_files(data_dir: Path, languages: Iterable[str], version: str,
+                        read: Callable[[Path], D]) -> dict[str, D]:
+    """Each language's data file (`<lang>.toml`), checked to declare that language and the detector's version."""
+    out: dict[str, D] = {}
+    for lang in languages:
+        path = data_dir / f"{lang}.toml"
+        data = read(path)
+        if data.language != lang:
+            raise ModelError(f"{path}: declares language '{data.language}'")
+        if data.version != version:
+            # findings are stored with the detector's version: a changed data file must bump it
+            raise ModelError(f"{path}: version {data.version} does not match the detector's {version}")
+        out[lang] = data
+    return out

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+from qa_monitor.detectors.base import load_language_files
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.nlp.segment import segment
@@ -161,15 +162,9 @@ class ClarityDetector:
         """Read and compile the clarity rules of every configured language."""
         if self.rules:
             return
-        for lang in self.languages:
-            path = self.data_dir / f"{lang}.toml"
-            rules = load_rules(path)
-            if rules.language != lang:
-                raise ModelError(f"{path}: declares language '{rules.language}'")
-            if rules.version != self.version:
-                raise ModelError(f"{path}: version {rules.version} does not match the detector's {self.version}")
+        self.rules = load_language_files(self.data_dir, self.languages, self.version, load_rules)
+        for rules in self.rules.values():
             _hyphenator(rules.hyphenation)
-            self.rules[lang] = rules
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """Clarity findings per analysis; messages in other languages get none (the models cover them)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from qa_monitor.detectors.base import load_language_files
 from qa_monitor.detectors.literals import required_literals
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
@@ -186,15 +187,7 @@ class MarkerDetector:
         """Read and compile the marker files of every configured language."""
         if self.lexicons:
             return
-        for lang in self.languages:
-            lexicon = load_lexicon(self.data_dir / f"{lang}.toml")
-            path = self.data_dir / f"{lang}.toml"
-            if lexicon.language != lang:
-                raise ModelError(f"{path}: declares language '{lexicon.language}'")
-            if lexicon.version != self.version:
-                # findings are stored with the detector's version: a changed data file must bump it
-                raise ModelError(f"{path}: version {lexicon.version} does not match the detector's {self.version}")
-            self.lexicons[lang] = lexicon
+        self.lexicons = load_language_files(self.data_dir, self.languages, self.version, load_lexicon)
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """Marker findings per analysis; messages in other languages get none (the models cover them)."""

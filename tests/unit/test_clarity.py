@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa_monitor.detectors.clarity import ClarityDetector
@@ -162,3 +164,19 @@ def test_unanswered_question_is_a_weak_cue_that_adds_to_others(detector: Clarity
 
 def test_unknown_language_gets_no_clarity_findings(detector: ClarityDetector) -> None:
     assert detector.detect([analysis("We are looking into it.", "unknown")]) == [[]]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('version = "1.0"', 'version = "0.9"', "does not match the detector's"),
+    ('language = "pl"', 'language = "cs"', "declares language 'cs'"),
+])
+def test_clarity_data_file_must_match_language_and_version(tmp_path: Path, old: str, new: str,
+                                                           message: str) -> None:
+    from qa_monitor.errors import ModelError
+
+    source = Path(__file__).resolve().parents[2] / "qa_monitor" / "detectors" / "clarity" / "pl.toml"
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "pl.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        ClarityDetector({"data_dir": str(tmp_path), "languages": ["pl"]}).load()
