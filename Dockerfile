@@ -4,7 +4,8 @@ FROM python:3.11-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends make libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --create-home --uid 10001 qa
+ && useradd --create-home --uid 10001 qa \
+ && mkdir /app && chown qa:qa /app
 
 WORKDIR /app
 COPY --chown=qa:qa . .
