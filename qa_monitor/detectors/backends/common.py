@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -73,3 +74,60 @@ def findings_from_probs(detector: str, version: str, batch: Sequence[Analysis],
                                  rule=f"{detector}:{label}", evidence=s.text))
         out.append(found)
     return out
+
+
+class SequenceClassifierBackend:
+    """A torch sequence classifier scoring each sentence: the options, batched inference and findings shared by
+    the transformers and Detoxify backends; subclasses load `_model`, `_tokenizer` and `_label_map`."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1.0"
+    labels: ClassVar[frozenset[str]] = frozenset(LABELS)
+
+    def __init__(self, options: dict[str, Any], models_dir: Path, default_label_map: Any = None,
+                 activation: str | None = None) -> None:
+        self.models_dir = models_dir
+        self.raw_label_map = options.get("label_map", default_label_map)
+        self.activation = activation
+        self.batch_size = int(options.get("batch_size", 16))
+        self.max_length = int(options.get("max_length", 256))
+        self.threads = int(options.get("threads", 2))
+        self.min_score = float(options.get("min_score", 0.0))
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._label_map: dict[int, Label] = {}
+        self._version = self.version
+
+    def path_option(self, value: Any) -> Path:
+        """A path option; relative paths are under models/."""
+        p = Path(str(value))
+        return p if p.is_absolute() else self.models_dir / p
+
+    def load(self) -> None:
+        """Load the model, its tokenizer and the label mapping."""
+        raise NotImplementedError
+
+    def class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text, the probability of each model class (rows in input order), in length-sorted batches."""
+        import torch
+
+        out = np.zeros((len(texts), self._model.config.num_labels), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                idx = order[b:b + self.batch_size]
+                enc = self._tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                      max_length=self.max_length, return_tensors="pt")
+                logits = self._model(**enc).logits
+                p = torch.softmax(logits, dim=-1) if self.activation == "softmax" else torch.sigmoid(logits)
+                out[idx] = p.numpy()
+        return out
+
+    def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
+        """Per message and mapped label, the highest-scoring sentence."""
+        if self._model is None:
+            self.load()
+        sentences = [sentences_of(a) for a in batch]
+        probs = self.class_probabilities([s.text for ss in sentences for s in ss])
+        return findings_from_probs(self.name, self._version, batch, sentences, probs, self._label_map,
+                                   self.min_score)

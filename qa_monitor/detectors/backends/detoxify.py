@@ -7,52 +7,32 @@ out of reach. Classes are renamed as Detoxify does (toxic -> toxicity, ...) and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
-from qa_monitor.detectors.backends.common import findings_from_probs, parse_label_map, require_torch, sentences_of
+from qa_monitor.detectors.backends.common import SequenceClassifierBackend, parse_label_map, require_torch
 from qa_monitor.errors import ConfigError, ModelError
-from qa_monitor.nlp.analysis import Analysis
-from qa_monitor.records import LABELS, Finding, Label
 
 # Detoxify standardises class names across its models this way.
 RENAME = {"toxic": "toxicity", "identity_hate": "identity_attack", "severe_toxic": "severe_toxicity"}
 DEFAULT_LABEL_MAP = {"toxicity": "rude", "insult": "rude"}
 
 
-class DetoxifyDetector:
+class DetoxifyDetector(SequenceClassifierBackend):
     """Options: `checkpoint` (the .ckpt file), `config_dir` (transformers config + tokenizer for the checkpoint's
     model_type), `label_map` (default {"toxicity": "rude", "insult": "rude"}), `batch_size`, `max_length`,
     `threads`, `min_score`. Relative paths are under models/."""
 
     name: ClassVar[str] = "detoxify"
-    version: ClassVar[str] = "1.0"
-    labels: ClassVar[frozenset[str]] = frozenset(LABELS)
 
     def __init__(self, options: dict[str, Any], models_dir: Path) -> None:
         for key in ("checkpoint", "config_dir"):
             if key not in options:
                 raise ConfigError(f"detector 'detoxify': option {key} is required")
-        self.checkpoint = self._path(options["checkpoint"], models_dir)
-        self.config_dir = self._path(options["config_dir"], models_dir)
-        self.raw_label_map = options.get("label_map", DEFAULT_LABEL_MAP)
-        self.batch_size = int(options.get("batch_size", 16))
-        self.max_length = int(options.get("max_length", 256))
-        self.threads = int(options.get("threads", 2))
-        self.min_score = float(options.get("min_score", 0.0))
+        super().__init__(options, models_dir, default_label_map=DEFAULT_LABEL_MAP, activation="sigmoid")
+        self.checkpoint = self.path_option(options["checkpoint"])
+        self.config_dir = self.path_option(options["config_dir"])
         self.classes: list[str] = []
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._label_map: dict[int, Label] = {}
-        self._version = self.version
-
-    @staticmethod
-    def _path(value: Any, models_dir: Path) -> Path:
-        p = Path(str(value))
-        return p if p.is_absolute() else models_dir / p
 
     def load(self) -> None:
         """Read the checkpoint, build its model from the local config and load the weights."""
@@ -96,26 +76,3 @@ class DetoxifyDetector:
         self.classes = classes
         self._label_map = parse_label_map(self.name, self.raw_label_map, classes)
         self._version = f"{self.version}/{self.checkpoint.stem}"
-
-    def class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Per text, a sigmoid probability for each checkpoint class."""
-        import torch
-
-        out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with torch.inference_mode():
-            for b in range(0, len(order), self.batch_size):
-                idx = order[b:b + self.batch_size]
-                enc = self._tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                      max_length=self.max_length, return_tensors="pt")
-                out[idx] = torch.sigmoid(self._model(**enc).logits).numpy()
-        return out
-
-    def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
-        """Per message and mapped label, the highest-scoring sentence."""
-        if self._model is None:
-            self.load()
-        sentences = [sentences_of(a) for a in batch]
-        probs = self.class_probabilities([s.text for ss in sentences for s in ss])
-        return findings_from_probs(self.name, self._version, batch, sentences, probs, self._label_map,
-                                   self.min_score)
