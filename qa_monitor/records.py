@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -130,3 +130,14 @@ class MessageScore:
     def flagged(self, label: str) -> bool:
         """True when the label's score reaches its threshold."""
         return self.scores.get(label, 0.0) >= self.thresholds.get(label, 1.0)
+
+
+def customer_context(turns: Sequence[tuple[str, str]]) -> str:
+    """The customer's turns since the last agent turn, from (role, text) turns in order, for the next agent turn."""
+    context: list[str] = []
+    for role, text in turns:
+        if role == "customer":
+            context.append(text)
+        elif role == "agent":
+            context = []
+    return "\n\n".join(context)

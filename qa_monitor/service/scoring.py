@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import QAMonitorError
-from qa_monitor.records import Interaction, MessageScore
+from qa_monitor.records import Interaction, MessageScore, customer_context
 from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,15 +42,15 @@ def score_inputs(interaction: Interaction) -> list[Any]:
     """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
     from qa_monitor.scoring.engine import ScoreInput
 
-    out, context = [], []
+    out = []
+    turns: list[tuple[str, str]] = []
     for m in sorted(interaction.messages, key=lambda m: m.seq):
         if m.internal:
             continue
-        if m.author.role == "customer":
-            context.append(m.text)
-        elif m.author.role == "agent":
-            out.append(ScoreInput(message_id=m.id, text=m.text, customer="\n\n".join(context), language=m.language))
-            context = []
+        if m.author.role == "agent":
+            out.append(ScoreInput(message_id=m.id, text=m.text, customer=customer_context(turns),
+                                  language=m.language))
+        turns.append((m.author.role, m.text))
     return out
 
 

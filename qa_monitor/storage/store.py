@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from qa_monitor.config import PipelineSpec
-from qa_monitor.records import Batch, Cursor, Interaction, MessageScore, RawPayload
+from qa_monitor.records import Batch, Cursor, Interaction, MessageScore, RawPayload, customer_context
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.db import make_engine, migrate
 
@@ -194,16 +194,8 @@ class Store:
                     turns.setdefault(c.interaction_id, []).append((c.seq, c.role, c.text))
         out = []
         for r in rows:
-            conv = sorted(turns.get(r.interaction_id, []))
-            context: list[str] = []
-            for seq, role, text in conv:
-                if seq >= r.seq:
-                    break
-                if role == "customer":
-                    context.append(text)
-                elif role == "agent":
-                    context = []
-            out.append(PendingMessage(r.id, r.interaction_id, r.text, r.language, "\n\n".join(context)))
+            before = [(role, text) for seq, role, text in sorted(turns.get(r.interaction_id, [])) if seq < r.seq]
+            out.append(PendingMessage(r.id, r.interaction_id, r.text, r.language, customer_context(before)))
         return out
 
     def save_scores(self, scores: Sequence[MessageScore]) -> None:
