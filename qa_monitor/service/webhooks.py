@@ -387,35 +387,34 @@ def score_out(s: MessageScore) -> ScoreOut:
                     model_version=s.model_version, threshold_version=s.threshold_version)
 
 
-def _claim(store: Store, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str, Any] | None]:
+def _claim(s: Any, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str, Any] | None]:
     """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
-    with store.session() as s:
-        dialect = s.get_bind().dialect.name
-        table: Any = t.WebhookDeliveryRow.__table__
-        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-        inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
-                                        received_at=t.utcnow())
-                             .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
-        if inserted is not None:
-            return True, None
-        row = s.get(t.WebhookDeliveryRow, key)
-        if row is not None and row.status == "failed":
-            row.status, row.raw_payload_id = "processing", raw_id  # a failed delivery may be retried
-            return True, None
-        return False, (dict(row.response) if row and row.response else None)
+    dialect = s.get_bind().dialect.name
+    table: Any = t.WebhookDeliveryRow.__table__
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
+                                    received_at=t.utcnow())
+                         .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
+    if inserted is not None:
+        return True, None
+    row = s.get(t.WebhookDeliveryRow, key)
+    if row is not None and row.status == "failed":
+        row.status, row.raw_payload_id = "processing", raw_id  # a failed delivery may be retried
+        return True, None
+    return False, (dict(row.response) if row and row.response else None)
 
 
-def _set_delivery(store: Store, key: str, status: str, interaction_id: str | None,
+def _set_delivery(s: Any, key: str, status: str, interaction_id: str | None,
                   response: dict[str, Any] | None) -> None:
     table: Any = t.WebhookDeliveryRow.__table__  # a Core update: no ORM bookkeeping on the hot path
-    with store.session() as s:
-        s.execute(update(table).where(table.c.id == key)
-                  .values(status=status, interaction_id=interaction_id, response=response))
+    s.execute(update(table).where(table.c.id == key)
+              .values(status=status, interaction_id=interaction_id, response=response))
 
 
 def release_delivery(store: Store, key: str) -> None:
     """Mark a delivery failed so that the sender's retry is processed again."""
-    _set_delivery(store, key, "failed", None, None)
+    with store.session() as s:
+        _set_delivery(s, key, "failed", None, None)
 
 
 def write_lock(state: Any) -> AbstractContextManager[Any]:
@@ -431,6 +430,35 @@ def score_locked(state: Any, items: list[Any]) -> list[MessageScore]:
     lock = getattr(state, "score_lock", None)
     with lock if lock is not None else nullcontext():
         return state.scorer.score(items) if items else []
+
+
+def _store_ticket(s: Any, state: Any, interaction: Interaction) -> dict[str, MessageScore]:
+    """Within a write transaction: store the ticket and return the stored scores of its agent messages that are
+    still current (same text, context, model and thresholds): a ticket update re-sends the whole
+    conversation, and only its new or edited messages need the scorer."""
+    Store._upsert_interactions(s, [interaction])
+    if state.scorer is None:
+        return {}
+    ids = [m.id for m in interaction.messages if m.author.role == "agent" and not m.internal]
+    return Store._stored_scores(s, ids, state.scorer.model_version, state.scorer.threshold_version)
+
+
+def _score_ticket(state: Any, provider: str, key: str, interaction: Interaction,
+                  known: Mapping[str, MessageScore]) -> WebhookOut:
+    """Score the agent messages without current scores, store them with the delivery's result in one
+    transaction, write back to the ticket when enabled, and return the result."""
+    items = score_inputs(interaction)
+    fresh = {x.message_id: x for x in score_locked(state, [i for i in items if i.message_id not in known])}
+    scores = [known.get(i.message_id) or fresh[i.message_id] for i in items]
+    wb = writeback(state.pipeline, provider, interaction, scores)
+    out = WebhookOut(delivery_id=key.split(":", 1)[1], interaction_id=interaction.id, status="scored",
+                     messages=len(items), scores=[score_out(x) for x in scores], writeback=wb)
+    with write_lock(state), state.store.session() as s:
+        Store._save_scores(s, list(fresh.values()))
+        _set_delivery(s, key, "done", interaction.id, out.model_dump(mode="json"))
+    log.info("webhook %s delivery %s scored interaction %s (%d agent messages, %d scored now)", provider,
+             out.delivery_id, interaction.id, len(items), len(fresh))
+    return out
 
 
 def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) -> tuple[int, WebhookOut]:
@@ -469,49 +497,38 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
         raise reject(e) from None
     event = delivery_id(provider, headers, payload, body)
     key = f"{provider}:{event}"
-    with lock:
-        owner, stored = _claim(store, key, provider, raw.id)
-    if not owner:
-        if stored is None:
-            raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
-        return 200, WebhookOut(**{**stored, "status": "duplicate"})
     try:
         directory = Directory(state.pipeline) if state.pipeline is not None else None
         interaction = to_interaction(provider, payload, directory, raw.id)
     except ParseError as e:
-        with lock:
-            store.mark_raw(raw.id, "quarantined", str(e))
-            _set_delivery(store, key, "failed", None, None)
-        raise ApiError(422, "invalid_payload", f"{provider} payload: {e}") from None
-    with lock:
-        store.upsert_interactions([interaction])
-    agent_messages = sum(1 for m in interaction.messages if m.author.role == "agent" and not m.internal)
+        raise reject(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
+    large = len(interaction.messages) > settings.sync_message_limit
+    with lock, store.session() as s:  # claim the delivery and store the ticket together
+        owner, stored = _claim(s, key, provider, raw.id)
+        known = _store_ticket(s, state, interaction) if owner and not large else {}
+        if owner and large:
+            Store._upsert_interactions(s, [interaction])
+        if owner and state.scorer is None:
+            _set_delivery(s, key, "failed", interaction.id, None)
+    if not owner:
+        if stored is None:
+            raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
+        return 200, WebhookOut(**{**stored, "status": "duplicate"})
     if state.scorer is None:
-        with lock:
-            _set_delivery(store, key, "failed", interaction.id, None)
         raise ApiError(503, "scorer_unavailable", "the scorer is not loaded (see the service log); the ticket "
                        "was stored and the delivery can be retried")
-    if len(interaction.messages) > settings.sync_message_limit:
+    if large:
         from qa_monitor.service.jobs import create_job
 
         job_id = create_job(store, "webhook", {"provider": provider, "raw_payload_id": raw.id, "delivery": key})
+        agent_messages = sum(1 for m in interaction.messages if m.author.role == "agent" and not m.internal)
         out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
                          messages=agent_messages, job_url=f"/jobs/{job_id}")
-        with lock:
-            _set_delivery(store, key, "queued", interaction.id, out.model_dump(mode="json"))
+        with lock, store.session() as s:
+            _set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
-    scores = score_locked(state, score_inputs(interaction))
-    with lock:
-        store.save_scores(scores)
-    wb = writeback(state.pipeline, provider, interaction, scores)
-    out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored", messages=agent_messages,
-                     scores=[score_out(s) for s in scores], writeback=wb)
-    with lock:
-        _set_delivery(store, key, "done", interaction.id, out.model_dump(mode="json"))
-    log.info("webhook %s delivery %s scored interaction %s (%d agent messages)", provider, event,
-             interaction.id, agent_messages)
-    return 200, out
+    return 200, _score_ticket(state, provider, key, interaction, known)
 
 
 def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -524,24 +541,13 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         raise ParseError(f"raw payload {params['raw_payload_id']} is gone")
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
-    lock = write_lock(state)
-    with lock:  # idempotent; a process that died before storing the ticket left only the raw payload
-        store.upsert_interactions([interaction])
+    with write_lock(state), store.session() as s:  # idempotent; a process that died early left the raw payload
+        known = _store_ticket(s, state, interaction)
+        if state.scorer is None:
+            _set_delivery(s, key, "failed", interaction.id, None)
     if state.scorer is None:
-        with lock:
-            _set_delivery(store, key, "failed", interaction.id, None)
         raise RuntimeError("the scorer is not loaded")
-    scores = score_locked(state, score_inputs(interaction))
-    with lock:
-        store.save_scores(scores)
-    wb = writeback(state.pipeline, provider, interaction, scores)
-    event = key.split(":", 1)[1]
-    out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="scored",
-                     messages=len(scores), scores=[score_out(s) for s in scores], writeback=wb)
-    result = out.model_dump(mode="json")
-    with lock:
-        _set_delivery(store, key, "done", interaction.id, result)
-    return result
+    return _score_ticket(state, provider, key, interaction, known).model_dump(mode="json")
 
 
 def writeback(pipeline: PipelineSpec | None, provider: str, interaction: Interaction,

@@ -13,7 +13,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from qa_monitor.config import PipelineSpec
-from qa_monitor.records import Batch, Cursor, Interaction, MessageScore, RawPayload, customer_context
+from qa_monitor.records import (
+    LABELS,
+    Batch,
+    Cursor,
+    Finding,
+    Interaction,
+    MessageScore,
+    RawPayload,
+    as_label,
+    customer_context,
+)
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.db import make_engine, migrate
 
@@ -121,7 +131,9 @@ class Store:
         if not items:
             return
         agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).all())
-        inter_rows, msg_rows, links = [], [], []
+        inter_rows: list[dict[str, Any]] = []
+        msg_rows: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
         for it in items:
             team = next((agent_team.get(a) for a in it.agent_ids if agent_team.get(a)), None)
             inter_rows.append({"id": it.id, "source": it.source, "native_id": it.native_id,
@@ -137,19 +149,35 @@ class Store:
                     "internal": m.internal, "language": m.language, "meta": dict(m.meta)})
         upsert(s, t.InteractionRow.__table__, inter_rows, ["id"])
         upsert(s, t.InteractionPayloadRow.__table__, links, ["interaction_id", "raw_payload_id"], [])
-        # An edited message (same id, new text) must be scored again: reset scored_version on text change.
-        existing = dict(s.execute(select(t.MessageRow.id, t.MessageRow.text)
-                                  .where(t.MessageRow.id.in_([r["id"] for r in msg_rows]))).all()) \
+        # A message must be scored again when its text changes, and so must every later message of its
+        # interaction when an earlier one changes or is inserted before them (their customer context moved).
+        stored = {r.id: r for r in s.execute(select(t.MessageRow.id, t.MessageRow.text, t.MessageRow.language)
+                                             .where(t.MessageRow.id.in_([r["id"] for r in msg_rows])))} \
             if len(msg_rows) < 20000 else {}
+        existing = {mid: r.text for mid, r in stored.items()}
+        last_seq: dict[str, int] = {}
         for r in msg_rows:
-            if r["id"] in existing and existing[r["id"]] != r["text"]:
+            last_seq[r["interaction_id"]] = max(last_seq.get(r["interaction_id"], r["seq"]), r["seq"])
+        edited: dict[str, int] = {}  # interaction -> lowest seq of a changed or inserted message
+        for r in msg_rows:
+            known = existing.get(r["id"])
+            if r["language"] is None and known is not None:  # keep the language scoring detected
+                r["language"] = stored[r["id"]].language
+            if known is not None and known != r["text"]:
                 r["scored_version"] = None
+            if (known is not None and known != r["text"]) or (known is None and existing and
+                                                                r["seq"] < last_seq[r["interaction_id"]]):
+                iid = r["interaction_id"]
+                edited[iid] = min(edited.get(iid, r["seq"]), r["seq"])
         upsert(s, t.MessageRow.__table__, msg_rows, ["id"],
                ["seq", "role", "author_id", "author_name", "agent_id", "role_guessed", "sent_at", "text",
                 "internal", "language", "meta"])
         changed = [r["id"] for r in msg_rows if r.get("scored_version", "") is None]
         if changed:
             s.execute(update(t.MessageRow).where(t.MessageRow.id.in_(changed)).values(scored_version=None))
+        for iid, seq in edited.items():
+            s.execute(update(t.MessageRow).where(t.MessageRow.interaction_id == iid, t.MessageRow.seq > seq)
+                      .values(scored_version=None))
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantined(self, source: str | None = None) -> list[t.RawPayloadRow]:
@@ -203,37 +231,85 @@ class Store:
         if not scores:
             return
         with self.session() as s:
-            ids = [x.message_id for x in scores]
-            for chunk in _chunks(ids, 500):
-                # Findings already reviewed are kept (their history matters); others are replaced.
-                reviewed = select(t.ReviewRow.finding_id)
-                s.execute(delete(t.FindingRow).where(t.FindingRow.message_id.in_(chunk),
-                                                     t.FindingRow.id.not_in(reviewed)))
-                s.execute(delete(t.MessageScoreRow).where(t.MessageScoreRow.message_id.in_(chunk)))
-            now = t.utcnow()
-            score_rows, finding_rows = [], []
-            for x in scores:
-                for label, value in x.scores.items():
-                    thr = x.thresholds.get(label, 1.0)
-                    score_rows.append({"message_id": x.message_id, "label": label, "score": float(value),
-                                       "threshold": float(thr), "flagged": float(value) >= thr,
-                                       "model_version": x.model_version,
-                                       "threshold_version": x.threshold_version, "scored_at": now})
-                for f in x.findings:
-                    finding_rows.append({
-                        "message_id": f.message_id, "label": f.label, "score": float(f.score),
-                        "start": f.start, "end": f.end, "evidence": f.evidence, "detector": f.detector,
-                        "detector_version": f.detector_version, "threshold_version": x.threshold_version,
-                        "rule": f.rule, "explanation": f.explanation, "suggestion": f.suggestion,
-                        "flagged": float(f.score) >= x.thresholds.get(f.label, 1.0), "status": "open",
-                        "created_at": now})
-            if score_rows:
-                s.execute(insert(t.MessageScoreRow), score_rows)
-            if finding_rows:
-                s.execute(insert(t.FindingRow), finding_rows)
-            # ORM bulk update by primary key: one executemany statement, not an UPDATE per message
-            s.execute(update(t.MessageRow), [{"id": x.message_id, "scored_version": x.model_version,
-                                              "language": x.language} for x in scores])
+            self._save_scores(s, scores)
+
+    def stored_scores(self, message_ids: Sequence[str], model_version: str,
+                      threshold_version: str) -> dict[str, MessageScore]:
+        """The stored scores of those messages that are scored already by this model and threshold version
+        (with unchanged text and context: an edit resets a message's scored_version), keyed by message id."""
+        with self.session() as s:
+            return self._stored_scores(s, message_ids, model_version, threshold_version)
+
+    @staticmethod
+    def _stored_scores(s: Session, message_ids: Sequence[str], model_version: str,
+                       threshold_version: str) -> dict[str, MessageScore]:
+        if not message_ids:
+            return {}
+        rows = s.execute(select(t.MessageRow.id, t.MessageRow.language, t.MessageScoreRow.label,
+                                t.MessageScoreRow.score, t.MessageScoreRow.threshold, t.MessageScoreRow.scored_at)
+                         .join(t.MessageScoreRow, t.MessageScoreRow.message_id == t.MessageRow.id)
+                         .where(t.MessageRow.id.in_(list(message_ids)), t.MessageRow.scored_version == model_version,
+                                t.MessageScoreRow.model_version == model_version,
+                                t.MessageScoreRow.threshold_version == threshold_version)).all()
+        parts: dict[str, tuple[str, dict[str, float], dict[str, float], datetime]] = {}
+        for r in rows:
+            lang, scores, thresholds, _ = parts.setdefault(r.id, (r.language or "unknown", {}, {}, r.scored_at))
+            scores[r.label], thresholds[r.label] = r.score, r.threshold
+        if not parts:
+            return {}
+        findings: dict[str, list[Finding]] = {}
+        # a run's findings carry its scores' timestamp; older reviewed findings kept beside them are not this run's
+        for f in s.scalars(select(t.FindingRow).where(t.FindingRow.message_id.in_(list(parts)),
+                                                      t.FindingRow.threshold_version == threshold_version)
+                           .order_by(t.FindingRow.id)):
+            if as_utc(f.created_at) == as_utc(parts[f.message_id][3]):
+                findings.setdefault(f.message_id, []).append(Finding(
+                    message_id=f.message_id, label=as_label(f.label), score=f.score, start=f.start, end=f.end,
+                    detector=f.detector, detector_version=f.detector_version, explanation=f.explanation,
+                    suggestion=f.suggestion, rule=f.rule, evidence=f.evidence))
+        order: dict[str, int] = {label: n for n, label in enumerate(LABELS)}
+        return {mid: MessageScore(message_id=mid, language=lang,
+                                  scores=dict(sorted(scores.items(), key=lambda kv: order.get(kv[0], 99))),
+                                  thresholds=thresholds,
+                                  findings=tuple(findings.get(mid, ())), model_version=model_version,
+                                  threshold_version=threshold_version)
+                for mid, (lang, scores, thresholds, _) in parts.items()}
+
+    @staticmethod
+    def _save_scores(s: Session, scores: Sequence[MessageScore]) -> None:
+        if not scores:
+            return
+        ids = [x.message_id for x in scores]
+        for chunk in _chunks(ids, 500):
+            # Findings already reviewed are kept (their history matters); others are replaced.
+            reviewed = select(t.ReviewRow.finding_id)
+            s.execute(delete(t.FindingRow).where(t.FindingRow.message_id.in_(chunk),
+                                                 t.FindingRow.id.not_in(reviewed)))
+            s.execute(delete(t.MessageScoreRow).where(t.MessageScoreRow.message_id.in_(chunk)))
+        now = t.utcnow()
+        score_rows, finding_rows = [], []
+        for x in scores:
+            for label, value in x.scores.items():
+                thr = x.thresholds.get(label, 1.0)
+                score_rows.append({"message_id": x.message_id, "label": label, "score": float(value),
+                                   "threshold": float(thr), "flagged": float(value) >= thr,
+                                   "model_version": x.model_version,
+                                   "threshold_version": x.threshold_version, "scored_at": now})
+            for f in x.findings:
+                finding_rows.append({
+                    "message_id": f.message_id, "label": f.label, "score": float(f.score),
+                    "start": f.start, "end": f.end, "evidence": f.evidence, "detector": f.detector,
+                    "detector_version": f.detector_version, "threshold_version": x.threshold_version,
+                    "rule": f.rule, "explanation": f.explanation, "suggestion": f.suggestion,
+                    "flagged": float(f.score) >= x.thresholds.get(f.label, 1.0), "status": "open",
+                    "created_at": now})
+        if score_rows:
+            s.execute(insert(t.MessageScoreRow), score_rows)
+        if finding_rows:
+            s.execute(insert(t.FindingRow), finding_rows)
+        # ORM bulk update by primary key: one executemany statement, not an UPDATE per message
+        s.execute(update(t.MessageRow), [{"id": x.message_id, "scored_version": x.model_version,
+                                          "language": x.language} for x in scores])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:

@@ -146,6 +146,60 @@ def test_same_delivery_twice_is_stored_once(any_env: Env) -> None:
     assert findings == again_findings and findings
 
 
+class CountingScorer:
+    """Wraps the app's scorer and records the message ids it is asked to score."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.seen = inner, []
+        self.model_version, self.threshold_version = inner.model_version, inner.threshold_version
+
+    def score(self, items: Any) -> Any:
+        self.seen.extend(i.message_id for i in items)
+        return self.inner.score(items)
+
+
+def ticket_update(event: str, messages: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """A generic ticket delivery carrying the whole conversation so far: (id, role, text) per message."""
+    data = example("generic")
+    data["event_id"] = event
+    people = {"customer": {"id": "c-77", "name": "Ilze Ozola", "email": "ilze@example.lv", "role": "customer"},
+              "agent": {"id": "a-3", "name": "Anna Berg", "email": "anna@help.example", "role": "agent"}}
+    data["messages"] = [{"id": mid, "author": people[role], "text": text,
+                         "sent_at": f"2026-11-24T13:{50 + n:02d}:00Z"} for n, (mid, role, text) in enumerate(messages)]
+    return data
+
+
+def test_a_ticket_update_scores_only_new_or_changed_messages(any_env: Env) -> None:
+    env = any_env
+    state: Any = env.client.app.state  # type: ignore[attr-defined]
+    scorer = state.scorer = CountingScorer(state.scorer)
+    conv = [("m1", "customer", "Where is my order?"), ("m2", "agent", "Obviously it is with the courier."),
+            ("m3", "customer", "It was due on Monday."), ("m4", "agent", "I have asked the courier; reply by 5pm.")]
+    first = post(env, "generic", ticket_update("e1", conv))
+    assert first.status_code == 200, first.text
+    assert scorer.seen == ["generic:T-1009#m2", "generic:T-1009#m4"]
+    # the next update adds a turn: the earlier replies keep their stored scores, findings included
+    conv += [("m5", "customer", "Thanks."), ("m6", "agent", "Not our problem any more, read the FAQ.")]
+    second = post(env, "generic", ticket_update("e2", conv))
+    assert second.status_code == 200 and second.json()["status"] == "scored"
+    assert scorer.seen[2:] == ["generic:T-1009#m6"]
+    assert second.json()["scores"][:2] == first.json()["scores"]
+    assert [x["message_id"] for x in second.json()["scores"]] == [f"generic:T-1009#m{i}" for i in (2, 4, 6)]
+    # an edited reply is scored again, and so is every reply after it (its customer context may have moved)
+    conv[1] = ("m2", "agent", "It is with the courier; I will chase them today.")
+    post(env, "generic", ticket_update("e3", conv))
+    assert scorer.seen[3:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    # a customer turn inserted before the last reply changes that reply's context
+    conv.insert(4, ("m4b", "customer", "Hello? Anyone there?"))
+    post(env, "generic", ticket_update("e4", conv))
+    assert scorer.seen[6:] == ["generic:T-1009#m6"]
+    # new thresholds (a calibration) mean the scores are made again
+    scorer.threshold_version = "calibrated-test"
+    post(env, "generic", ticket_update("e5", conv))
+    assert scorer.seen[7:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    assert count(env.store, t.MessageScoreRow, t.MessageScoreRow.message_id.like("generic:T-1009#%")) == 9
+
+
 def test_large_ticket_gets_a_job(env_with: Any) -> None:
     env = env_with(sync_message_limit=3)
     r = post(env, "zendesk", example("zendesk"))
@@ -297,7 +351,8 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
     raw = RawPayload(id=RawPayload.make_id("webhook-zendesk", body), source="webhook-zendesk", kind="json", ref="",
                      content=body)
     seeded_store.save_raw([raw])
-    assert webhooks._claim(seeded_store, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
+    with seeded_store.session() as s:
+        assert webhooks._claim(s, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
     job_id = create_job(seeded_store, "webhook", {"provider": "zendesk", "raw_payload_id": raw.id,
                                                   "delivery": "zendesk:crash-1"})
     env = env_with()
