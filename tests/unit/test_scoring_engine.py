@@ -235,3 +235,31 @@ def test_runner_draws_a_bar_on_a_console(tmp_path: Path, store: Store) -> None:
     report = score_pending(store, Settings(models_dir=tmp_path, database_url=store.url),
                            progress=Console(file=out, force_terminal=False), scorer=scorer(), limit=5)
     assert report.scored == 1 and report.rate > 0
+
+
+class TrainedKeywordDetector(KeywordDetector):
+    """KeywordDetector that names the trained files it loaded, as the embedding detector names its heads."""
+
+    def __init__(self, artifacts: str) -> None:
+        super().__init__()
+        self._artifacts = artifacts
+
+    @property
+    def artifacts(self) -> str:
+        return self._artifacts if self.loaded else ""
+
+
+def test_model_version_follows_the_loaded_model_files() -> None:
+    plain = Scorer([KeywordDetector()], Thresholds(), Analyzer(FixedLanguage()))
+    plain.load()
+    assert plain.model_version == "keyword-2.1"
+    versions = []
+    for files in ("heads-1.0+aaaa", "heads-1.0+aaaa", "heads-1.0+bbbb"):
+        s = Scorer([TrainedKeywordDetector(files)], Thresholds(), Analyzer(FixedLanguage()))
+        s.load()
+        s.load()  # loading twice does not grow the version
+        versions.append(s.model_version)
+    assert versions[0] == versions[1] != versions[2]
+    assert all(v.startswith("keyword-2.1@") and len(v) <= 64 for v in versions)
+    out = s.score([ScoreInput(message_id="m1", text="bad")])
+    assert out[0].model_version == versions[2]
