@@ -1,11 +1,13 @@
 """Webhook load benchmark: N concurrent clients post signed Zendesk-shaped tickets to a real uvicorn on loopback.
 
-    python benchmarks/webhook.py                      # 20 clients, 60 s, 10-message tickets
+    python benchmarks/webhook.py                      # 20 clients, 60 s, a new 10-message ticket per delivery
+    python benchmarks/webhook.py --updates            # tickets re-sent on each update as they grow to 10 messages
     python benchmarks/webhook.py --duration 10 --clients 5
 
 Prints requests/s, p50/p95/p99 latency, errors, checks that every delivered event is stored exactly once
-(a share of deliveries is sent twice on purpose), and where the server's time goes: scoring, storage,
-the rest of the app (auth, signature, parsing, bookkeeping) and HTTP (client latency minus app time).
+(a share of deliveries is sent twice on purpose), how many messages per delivery needed the scorer, and where
+the server's time goes: scoring, storage, lock waits, the rest of the app (signature, parsing, mapping,
+response) and HTTP (client latency minus app time).
 The scorer is the engine's (`Scorer.from_settings`) when its model files load; otherwise a phrase scorer
 stands in, and the report says so.
 """
@@ -23,7 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,23 +66,16 @@ def make_app() -> Any:
     from qa_monitor.storage.store import Store
 
     class TimedStore(Store):
-        def save_raw(self, payloads: Any) -> None:
-            t0 = time.perf_counter()
-            super().save_raw(payloads)
-            TIMER.add("storage", time.perf_counter() - t0)
-            TIMER.add("write:save_raw", time.perf_counter() - t0)
+        """Times every transaction (reads and writes, the token lookup included) as storage."""
 
-        def upsert_interactions(self, items: Any) -> None:
+        @contextmanager
+        def session(self) -> Iterator[Any]:
             t0 = time.perf_counter()
-            super().upsert_interactions(items)
-            TIMER.add("storage", time.perf_counter() - t0)
-            TIMER.add("write:upsert_interactions", time.perf_counter() - t0)
-
-        def save_scores(self, scores: Any) -> None:
-            t0 = time.perf_counter()
-            super().save_scores(scores)
-            TIMER.add("storage", time.perf_counter() - t0)
-            TIMER.add("write:save_scores", time.perf_counter() - t0)
+            try:
+                with super().session() as s:
+                    yield s
+            finally:
+                TIMER.add("storage", time.perf_counter() - t0)
 
     class TimedScorer:
         def __init__(self, inner: Any, kind: str) -> None:
@@ -90,6 +86,8 @@ def make_app() -> Any:
             t0 = time.perf_counter()
             out = self.inner.score(items)
             TIMER.add("scoring", time.perf_counter() - t0)
+            with TIMER.lock:
+                TIMER.counts["scored_messages"] = TIMER.counts.get("scored_messages", 0) + len(items)
             return out
 
     def factory(settings: Settings, pipeline: PipelineSpec | None, store: Store) -> Any:
@@ -100,27 +98,6 @@ def make_app() -> Any:
         from service_seed import PhraseScorer
 
         return TimedScorer(PhraseScorer(store), "phrases (engine unavailable)")
-
-    from qa_monitor.service import auth, webhooks
-
-    def timed(module: Any, name: str, part: str) -> None:
-        inner = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter()
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                TIMER.add(part, time.perf_counter() - t0)
-                if part == "storage":
-                    TIMER.add(f"write:{name}", time.perf_counter() - t0)
-
-        setattr(module, name, wrapper)
-
-    # instrumentation only: the idempotency writes count as storage, token lookups as auth
-    timed(webhooks, "_claim", "storage")
-    timed(webhooks, "_set_delivery", "storage")
-    timed(auth, "authenticate", "auth")
 
     class TimedLock:
         """One of the app's locks, measuring how long callers wait for it."""
@@ -204,35 +181,44 @@ def sign(body: bytes) -> dict[str, str]:
             "X-Zendesk-Webhook-Signature-Timestamp": ts, "Content-Type": "application/json"}
 
 
-async def run_clients(base: str, token: str, clients: int, duration: float, messages: int, dup_share: float
-                      ) -> dict[str, Any]:
-    """Post tickets from `clients` concurrent loops until `duration` has passed."""
+async def run_clients(base: str, token: str, clients: int, duration: float, messages: int, dup_share: float,
+                      updates: bool) -> dict[str, Any]:
+    """Post tickets from `clients` concurrent loops until `duration` has passed. With `updates`, each ticket is
+    posted again after every new pair of turns (customer, agent), the whole conversation each time, as ticket
+    systems do on each update, until it has `messages` messages; otherwise each delivery is a new ticket."""
     import httpx
 
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     delivered: set[str] = set()
+    sizes: dict[int, int] = {}  # ticket -> messages in its longest delivered version
+    sent_messages = sent_agent = 0
     duplicates_sent = 0
     errors: list[str] = []
     counter = iter(range(10**9))
     deadline = time.monotonic() + duration
 
     async def client(cid: int) -> None:
-        nonlocal duplicates_sent
+        nonlocal duplicates_sent, sent_messages, sent_agent
         rng = random.Random(cid)
-        last: tuple[bytes, str] | None = None
+        last: tuple[bytes, str, int, int] | None = None
+        current: tuple[int, dict[str, Any]] | None = None
+        length = messages
         async with httpx.AsyncClient(base_url=base, timeout=60,
                                      headers={"Authorization": f"Bearer {token}"}) as http:
             while time.monotonic() < deadline:
                 if last is not None and rng.random() < dup_share:
-                    body, event = last  # a redelivery of the same event
+                    body, event, n, length = last  # a redelivery of the same event
                     duplicates_sent += 1
                 else:
-                    n = next(counter)
-                    event = f"bench-{n}"
+                    if current is None or not updates or length >= messages:
+                        current, length = (k := next(counter), ticket(k, messages, rng)), 0
+                    n, full = current
+                    length = min(messages, length + 2) if updates else messages
+                    event = f"bench-{n}-{length}"
                     body = json.dumps({"id": event, "type": "zen:event-type:ticket.bench",
-                                       **ticket(n, messages, rng)}).encode()
-                    last = (body, event)
+                                       **full, "comments": full["comments"][:length]}).encode()
+                    last = (body, event, n, length)
                 t0 = time.perf_counter()
                 try:
                     r = await http.post("/webhooks/zendesk", content=body, headers=sign(body))
@@ -240,16 +226,20 @@ async def run_clients(base: str, token: str, clients: int, duration: float, mess
                     errors.append(e.__class__.__name__)
                     continue
                 latencies.append(time.perf_counter() - t0)
+                sent_messages += length
+                sent_agent += length // 2  # agent replies are every second comment
                 statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
                 if r.status_code == 200:
                     delivered.add(event)
+                    sizes[n] = max(sizes.get(n, 0), length)
                 elif len(errors) < 5:
                     errors.append(f"HTTP {r.status_code}: {r.text[:200]}")
 
     t0 = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
     return {"elapsed": time.perf_counter() - t0, "latencies": latencies, "statuses": statuses,
-            "delivered": delivered, "duplicates_sent": duplicates_sent, "errors": errors}
+            "delivered": delivered, "sizes": sizes, "sent_messages": sent_messages, "sent_agent": sent_agent,
+            "duplicates_sent": duplicates_sent, "errors": errors}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -273,6 +263,9 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     ap.add_argument("--messages", type=int, default=10, help="messages per ticket (default 10)")
     ap.add_argument("--duplicates", type=float, default=0.02, help="share of deliveries sent twice")
+    ap.add_argument("--updates", action="store_true",
+                    help="post each ticket again after every new customer turn and agent reply (the whole "
+                         "conversation each time), up to --messages; default: every delivery is a new ticket")
     ap.add_argument("--database-url", default=None, help="default: a SQLite file in a temporary folder")
     args = ap.parse_args()
 
@@ -306,7 +299,8 @@ def main() -> int:
             print("server did not start", file=sys.stderr)
             return 1
         stats0 = httpx.get(f"{base}/bench-stats").json()
-        res = asyncio.run(run_clients(base, token, args.clients, args.duration, args.messages, args.duplicates))
+        res = asyncio.run(run_clients(base, token, args.clients, args.duration, args.messages, args.duplicates,
+                                      args.updates))
         stats = httpx.get(f"{base}/bench-stats").json()
     finally:
         server.terminate()
@@ -328,14 +322,19 @@ def main() -> int:
     bad = sum(v for k, v in res["statuses"].items() if k != 200) + len([e for e in res["errors"]
                                                                           if not e.startswith("HTTP")])
     unique = len(res["delivered"])
-    exactly_once = deliveries == unique == interactions and messages == unique * args.messages and not per_delivery
+    sizes = res["sizes"]
+    exactly_once = (deliveries == unique and interactions == len(sizes) and messages == sum(sizes.values())
+                    and not per_delivery)
     parts, counts = stats["parts"], stats["counts"]
     app_s = parts.get("app", 0.0)
     score_s, storage_s = parts.get("scoring", 0.0), parts.get("storage", 0.0)
-    wait_s, auth_s, score_wait_s = parts.get("lock_wait", 0.0), parts.get("auth", 0.0), parts.get("score_wait", 0.0)
+    wait_s, score_wait_s = parts.get("lock_wait", 0.0), parts.get("score_wait", 0.0)
+    scored = counts.get("scored_messages", 0)
     client_s = sum(res["latencies"])
-    print(f"scorer: {stats['scorer']} ({stats['model_version']}); {args.clients} clients, {args.messages}-message "
-          f"tickets, {res['elapsed']:.1f} s, database {url.split(':', 1)[0]}")
+    mode = "ticket updates (each delivery re-sends the conversation with one new agent reply)" if args.updates \
+        else "a new ticket per delivery"
+    print(f"scorer: {stats['scorer']} ({stats['model_version']}); {args.clients} clients, tickets of up to "
+          f"{args.messages} messages, {mode}; {res['elapsed']:.1f} s, database {url.split(':', 1)[0]}")
     print(f"requests: {n}  ({n / res['elapsed']:.1f} req/s), 200: {ok}, errors: {bad}, "
           f"redeliveries sent: {res['duplicates_sent']}")
     print(f"latency ms: p50 {pct(lat, 50):.1f}  p95 {pct(lat, 95):.1f}  p99 {pct(lat, 99):.1f}  max "
@@ -345,13 +344,13 @@ def main() -> int:
     if n and counts.get("app"):
         per = 1000 / counts["app"]
         print("where time goes, ms per request (server threads overlap, so parts are summed work, not wall time):")
-        rest = app_s - score_s - storage_s - wait_s - auth_s - score_wait_s
-        print(f"  scoring {score_s * per:.1f} | waiting for the scorer {score_wait_s * per:.1f} | storage (all "
-              f"writes) {storage_s * per:.1f} | waiting for the SQLite write lock {wait_s * per:.1f} | token lookup "
-              f"{auth_s * per:.1f} | rest of the app (signature, parsing, mapping, response, thread pool) "
+        rest = app_s - score_s - storage_s - wait_s - score_wait_s
+        print(f"  per delivery: {res['sent_messages'] / n:.1f} messages, {res['sent_agent'] / n:.1f} of them agent "
+              f"replies, {scored / counts['app']:.1f} scored now (the others' stored scores were current)")
+        print(f"  scoring {score_s * per:.1f} | waiting for the scorer {score_wait_s * per:.1f} | storage (every "
+              f"transaction, the token lookup included) {storage_s * per:.1f} | waiting for the SQLite write lock "
+              f"{wait_s * per:.1f} | rest of the app (signature, parsing, mapping, response, thread pool) "
               f"{rest * per:.1f}")
-        writes = {k.split(":", 1)[1]: v * per for k, v in sorted(parts.items()) if k.startswith("write:")}
-        print("  writes: " + " | ".join(f"{k} {v:.1f}" for k, v in writes.items()))
         print(f"  in app total {app_s * per:.1f} | client-observed {client_s * 1000 / n:.1f} (HTTP, queueing and "
               f"event loop: {(client_s - app_s) * 1000 / n:.1f})")
     if stats0["parts"]:

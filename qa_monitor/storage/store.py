@@ -6,9 +6,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,15 +45,25 @@ def upsert(session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: S
     """Insert rows, or update the given columns where the key already exists (SQLite and PostgreSQL)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     cols = update_cols if update_cols is not None else [c for c in rows[0] if c not in keys]
-    stmt = (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
-            if cols else ins.on_conflict_do_nothing(index_elements=list(keys)))
+    stmt = _upsert_statement(session.get_bind().dialect.name, table, tuple(keys), tuple(cols))
     # chunk: SQLite caps bound parameters per statement
     per = max(1, 30000 // max(1, len(rows[0])))
     for i in range(0, len(rows), per):
         session.execute(stmt, list(rows[i:i + per]))
+
+
+_messages: Any = t.MessageRow.__table__
+_MARK_SCORED = (update(_messages).where(_messages.c.id == bindparam("mid"))
+                .values(scored_version=bindparam("version"), language=bindparam("lang")))
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(dialect: str, table: Any, keys: tuple[str, ...], cols: tuple[str, ...]) -> Any:
+    """The INSERT ... ON CONFLICT statement, built once per shape (building it costs more than running it)."""
+    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
+            if cols else ins.on_conflict_do_nothing(index_elements=list(keys)))
 
 
 class Store:
@@ -259,8 +270,11 @@ class Store:
             return {}
         findings: dict[str, list[Finding]] = {}
         # a run's findings carry its scores' timestamp; older reviewed findings kept beside them are not this run's
-        for f in s.scalars(select(t.FindingRow).where(t.FindingRow.message_id.in_(list(parts)),
-                                                      t.FindingRow.threshold_version == threshold_version)
+        f_cols = (t.FindingRow.message_id, t.FindingRow.label, t.FindingRow.score, t.FindingRow.start,
+                  t.FindingRow.end, t.FindingRow.detector, t.FindingRow.detector_version, t.FindingRow.explanation,
+                  t.FindingRow.suggestion, t.FindingRow.rule, t.FindingRow.evidence, t.FindingRow.created_at)
+        for f in s.execute(select(*f_cols).where(t.FindingRow.message_id.in_(list(parts)),
+                                                 t.FindingRow.threshold_version == threshold_version)
                            .order_by(t.FindingRow.id)):
             if as_utc(f.created_at) == as_utc(parts[f.message_id][3]):
                 findings.setdefault(f.message_id, []).append(Finding(
@@ -307,9 +321,9 @@ class Store:
             s.execute(insert(t.MessageScoreRow), score_rows)
         if finding_rows:
             s.execute(insert(t.FindingRow), finding_rows)
-        # ORM bulk update by primary key: one executemany statement, not an UPDATE per message
-        s.execute(update(t.MessageRow), [{"id": x.message_id, "scored_version": x.model_version,
-                                          "language": x.language} for x in scores])
+        # one executemany statement (Core: the ORM's bulk update costs more than the update itself)
+        s.execute(_MARK_SCORED, [{"mid": x.message_id, "version": x.model_version, "lang": x.language}
+                                 for x in scores])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
