@@ -134,6 +134,7 @@ class MessageScore:
     findings: tuple[Finding, ...]
     model_version: str
     threshold_version: str
+    language_note: str | None = None  # set when the language identification was unsure
 
     def flagged(self, label: str) -> bool:
         """True when the label's score reaches its threshold."""

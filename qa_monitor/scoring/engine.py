@@ -100,7 +100,8 @@ class Scorer:
                 scores[f.label] = f.score
         return MessageScore(message_id=analysis.message_id, language=analysis.language, scores=scores,
                             thresholds=self.thresholds.for_language(analysis.language), findings=tuple(merged),
-                            model_version=self.model_version, threshold_version=self.threshold_version)
+                            model_version=self.model_version, threshold_version=self.threshold_version,
+                            language_note=analysis.language_note)
 
 
 def merge_findings(findings: Sequence[Finding]) -> list[Finding]:

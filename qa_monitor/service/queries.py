@@ -157,7 +157,8 @@ def get_interaction(store: Store, p: Principal, interaction_id: str) -> Interact
         agents = list(dict.fromkeys(m.agent_id for m in msgs if m.agent_id))
         messages = [MessageOut(id=m.id, seq=m.seq, role=m.role, author_name=m.author_name, agent_id=m.agent_id,
                                sent_at=as_utc(m.sent_at), text=m.text, internal=m.internal, language=m.language,
-                               scores=scores.get(m.id, {}), findings=findings.get(m.id, [])) for m in msgs]
+                               language_note=m.language_note, scores=scores.get(m.id, {}),
+                               findings=findings.get(m.id, [])) for m in msgs]
     return InteractionOut(**summary.model_dump(), agent_ids=agents, messages=messages)
 
 
@@ -267,7 +268,8 @@ def _flags_out(s: Session, rows: Sequence[Any]) -> list[FlagOut]:
         out.append(FlagOut(
             id=fr.id, label=fr.label, score=fr.score, severity=float(r.severity), status=fr.status,
             message_id=msg.id, interaction_id=msg.interaction_id, agent_id=msg.agent_id, agent_name=r.agent_name,
-            team_id=r.team_id, channel=r.channel, language=msg.language, sent_at=as_utc(msg.sent_at),
+            team_id=r.team_id, channel=r.channel, language=msg.language, language_note=msg.language_note,
+            sent_at=as_utc(msg.sent_at),
             text=msg.text, span=_span(fr), spans=spans.get(msg.id, [_span(fr)]),
             context=[TurnOut(message_id=m.id, seq=m.seq, role=m.role, author_name=m.author_name,
                              sent_at=as_utc(m.sent_at), text=m.text, internal=m.internal, current=m.id == msg.id)

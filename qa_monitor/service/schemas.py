@@ -62,6 +62,7 @@ class MessageOut(BaseModel):
     text: str
     internal: bool
     language: str | None
+    language_note: str | None = None
     scores: dict[str, LabelScoreOut]
     findings: list[FindingOut]
 
@@ -126,6 +127,7 @@ class FlagOut(BaseModel):
     team_id: str | None
     channel: str
     language: str | None
+    language_note: str | None = None
     sent_at: datetime
     text: str
     span: SpanOut
@@ -245,6 +247,7 @@ class CalibrationOut(BaseModel):
 class ScoreOut(BaseModel):
     message_id: str
     language: str
+    language_note: str | None = None
     scores: dict[str, float]
     flagged: list[str]
     findings: list[dict[str, Any]]

@@ -379,7 +379,8 @@ def to_interaction(provider: str, payload: Any, directory: Directory | None, raw
 
 def score_out(s: MessageScore) -> ScoreOut:
     """The response shape of one message's scores."""
-    return ScoreOut(message_id=s.message_id, language=s.language, scores=dict(s.scores),
+    return ScoreOut(message_id=s.message_id, language=s.language, language_note=s.language_note,
+                    scores=dict(s.scores),
                     flagged=[lab for lab in s.scores if s.flagged(lab)],
                     findings=[{"label": f.label, "score": f.score, "start": f.start, "end": f.end,
                                "explanation": f.explanation, "suggestion": f.suggestion}

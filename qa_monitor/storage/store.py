@@ -55,7 +55,8 @@ def upsert(session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: S
 
 _messages: Any = t.MessageRow.__table__
 _MARK_SCORED = (update(_messages).where(_messages.c.id == bindparam("mid"))
-                .values(scored_version=bindparam("version"), language=bindparam("lang")))
+                .values(scored_version=bindparam("version"), language=bindparam("lang"),
+                        language_note=bindparam("note")))
 
 
 @lru_cache(maxsize=256)
@@ -256,14 +257,17 @@ class Store:
                        threshold_version: str) -> dict[str, MessageScore]:
         if not message_ids:
             return {}
-        rows = s.execute(select(t.MessageRow.id, t.MessageRow.language, t.MessageScoreRow.label,
+        rows = s.execute(select(t.MessageRow.id, t.MessageRow.language, t.MessageRow.language_note,
+                                t.MessageScoreRow.label,
                                 t.MessageScoreRow.score, t.MessageScoreRow.threshold, t.MessageScoreRow.scored_at)
                          .join(t.MessageScoreRow, t.MessageScoreRow.message_id == t.MessageRow.id)
                          .where(t.MessageRow.id.in_(list(message_ids)), t.MessageRow.scored_version == model_version,
                                 t.MessageScoreRow.model_version == model_version,
                                 t.MessageScoreRow.threshold_version == threshold_version)).all()
         parts: dict[str, tuple[str, dict[str, float], dict[str, float], datetime]] = {}
+        notes: dict[str, str | None] = {}
         for r in rows:
+            notes[r.id] = r.language_note
             lang, scores, thresholds, _ = parts.setdefault(r.id, (r.language or "unknown", {}, {}, r.scored_at))
             scores[r.label], thresholds[r.label] = r.score, r.threshold
         if not parts:
@@ -286,7 +290,7 @@ class Store:
                                   scores=dict(sorted(scores.items(), key=lambda kv: order.get(kv[0], 99))),
                                   thresholds=thresholds,
                                   findings=tuple(findings.get(mid, ())), model_version=model_version,
-                                  threshold_version=threshold_version)
+                                  threshold_version=threshold_version, language_note=notes.get(mid))
                 for mid, (lang, scores, thresholds, _) in parts.items()}
 
     @staticmethod
@@ -322,8 +326,8 @@ class Store:
         if finding_rows:
             s.execute(insert(t.FindingRow), finding_rows)
         # one executemany statement (Core: the ORM's bulk update costs more than the update itself)
-        s.execute(_MARK_SCORED, [{"mid": x.message_id, "version": x.model_version, "lang": x.language}
-                                 for x in scores])
+        s.execute(_MARK_SCORED, [{"mid": x.message_id, "version": x.model_version, "lang": x.language,
+                                  "note": (x.language_note or None) and x.language_note[:300]} for x in scores])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:

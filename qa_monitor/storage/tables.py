@@ -98,6 +98,8 @@ class MessageRow(Base):
     language: Mapped[str | None] = mapped_column(String(16), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scored_version: Mapped[str | None] = mapped_column(String(64))
+    # why the language is what it is when scoring was unsure (taken from the conversation, or "unknown")
+    language_note: Mapped[str | None] = mapped_column(String(300))
     __table_args__ = (Index("ix_messages_interaction_seq", "interaction_id", "seq"),)
 
 

@@ -80,6 +80,30 @@ def test_save_scores_replaces_unreviewed_findings_and_marks_scored(store: Store)
     assert sorted(scores) == [("rude", False), ("unclear", False)]
 
 
+def test_stored_scores_come_back_as_saved_and_only_while_current(store: Store) -> None:
+    from dataclasses import replace
+
+    store.sync_directory(pipeline())
+    it, raw = conversation("chat", "c4", [("customer", "Hi"), ("anna", "It is done."), ("anna", "Bye.")])
+    store.save_raw([raw])
+    store.upsert_interactions([it])
+    first, second = it.messages[1].id, it.messages[2].id
+    unsure = replace(_score(first, 0.9), language="unknown", language_note="best guess de at 0.41")
+    store.save_scores([unsure, _score(second, 0.2)])
+    got = store.stored_scores([first, second], "v1", "t1")
+    assert got[first] == unsure and got[second] == _score(second, 0.2)
+    assert store.stored_scores([first], "v2", "t1") == {} and store.stored_scores([first], "v1", "t2") == {}
+    # re-sending the ticket (no language in the payload) keeps what scoring detected
+    store.upsert_interactions([it])
+    assert store.stored_scores([first], "v1", "t1")[first].language_note == "best guess de at 0.41"
+    # a reviewed finding from an earlier run is kept in the table but is not part of the current scores
+    with store.session() as s:
+        fid = s.scalar(select(t.FindingRow.id).where(t.FindingRow.message_id == first))
+        s.add(t.ReviewRow(finding_id=fid, verdict="confirmed", note="agreed"))
+    store.save_scores([_score(first, 0.3)])
+    assert [f.score for f in store.stored_scores([first], "v1", "t1")[first].findings] == [0.3]
+
+
 def test_edited_message_is_scored_again(store: Store) -> None:
     store.sync_directory(pipeline())
     it, raw = conversation("chat", "c3", [("customer", "Hi"), ("anna", "Done.")])

@@ -263,3 +263,11 @@ def test_model_version_follows_the_loaded_model_files() -> None:
     assert all(v.startswith("keyword-2.1@") and len(v) <= 64 for v in versions)
     out = s.score([ScoreInput(message_id="m1", text="bad")])
     assert out[0].model_version == versions[2]
+
+
+def test_an_unsure_language_keeps_its_note_on_the_score() -> None:
+    scorer = Scorer([KeywordDetector()], Thresholds(), Analyzer(FixedLanguage("unknown")))
+    out = scorer.score([ScoreInput(message_id="m1", text="bad")])
+    assert out[0].language == "unknown" and out[0].language_note == "fake note"
+    sure = Scorer([KeywordDetector()], Thresholds(), Analyzer(FixedLanguage("en")))
+    assert sure.score([ScoreInput(message_id="m1", text="bad")])[0].language_note is None

@@ -196,6 +196,7 @@ function flagCard(flag) {
       el("span", { class: "meta" }, `${flag.channel} · ${flag.language || "?"} · ${when(flag.sent_at)} · severity ${flag.severity.toFixed(2)}`),
       statusBadge),
     highlighted(flag.text, spans),
+    flag.language_note ? el("p", { class: "language-note" }, `Language: ${flag.language_note}`) : null,
     spans.map((s) => el("div", {},
       el("p", { class: "why" }, el("strong", {}, `Why (${s.label}): `), s.explanation),
       s.suggestion ? el("p", { class: "try" }, el("strong", {}, "Try instead: "), s.suggestion) : null)),
@@ -217,6 +218,7 @@ async function conversationView(id) {
     return el("article", { class: `turn ${m.role}` },
       el("div", { class: "who" }, `${m.author_name || m.role} (${m.role}) · ${when(m.sent_at)}${m.language ? " · " + m.language : ""}${m.internal ? " · internal note" : ""}`),
       flagged.length ? highlighted(m.text, flagged) : el("div", { class: "text" }, m.text),
+      m.language_note ? el("p", { class: "language-note" }, `Language: ${m.language_note}`) : null,
       flagged.map((f) => el("p", { class: "why" }, el("span", { class: `badge ${f.label}` }, f.label), " ", f.explanation,
         f.suggestion ? el("span", { class: "try" }, ` Try instead: ${f.suggestion}`) : null)));
   });

@@ -145,3 +145,18 @@ def test_agent_profile(any_env: Env) -> None:
     assert [b["period_start"] for b in p["trend"]] == ["2026-10-05", "2026-10-12", "2026-10-19"]
     assert p["trend"][1]["change"] is not None
     assert c.get("/agents/nobody", headers=h).status_code == 404
+
+
+def test_a_language_note_reaches_the_queue_and_the_conversation(any_env: Env) -> None:
+    c, h = any_env.client, any_env.h(any_env.tokens.admin)
+    flag = c.get("/flags", headers=h, params={"limit": 1}).json()["items"][0]
+    assert flag["language_note"] is None
+    note = "not confidently one of en, es, pl, ru, lv (best guess de at 0.41); scored with the multilingual models only"
+    with any_env.store.session() as s:
+        row = s.get(t.MessageRow, flag["message_id"])
+        assert row is not None
+        row.language_note = note
+    again = c.get("/flags", headers=h, params={"limit": 1}).json()["items"][0]
+    assert again["id"] == flag["id"] and again["language_note"] == note
+    detail = c.get(f"/interactions/{flag['interaction_id']}", headers=h).json()
+    assert next(m for m in detail["messages"] if m["id"] == flag["message_id"])["language_note"] == note
