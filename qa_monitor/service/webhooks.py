@@ -529,7 +529,12 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
             _set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
-    return 200, _score_ticket(state, provider, key, interaction, known)
+    try:
+        return 200, _score_ticket(state, provider, key, interaction, known)
+    except Exception:
+        with lock:  # the sender's retry must be processed again, not told "in progress" forever
+            release_delivery(store, key)
+        raise
 
 
 def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:

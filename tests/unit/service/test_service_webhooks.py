@@ -200,6 +200,24 @@ def test_a_ticket_update_scores_only_new_or_changed_messages(any_env: Env) -> No
     assert count(env.store, t.MessageScoreRow, t.MessageScoreRow.message_id.like("generic:T-1009#%")) == 9
 
 
+def test_a_delivery_that_fails_while_scoring_is_processed_again_on_retry(env: Env) -> None:
+    state: Any = env.client.app.state  # type: ignore[attr-defined]
+    real = state.scorer
+
+    class Failing(CountingScorer):
+        def score(self, items: Any) -> Any:
+            raise RuntimeError("model crashed")
+
+    state.scorer = Failing(real)
+    data = example("generic")
+    first = post(env, "generic", data)
+    assert first.status_code == 500 and first.json()["error"]["code"]
+    state.scorer = real
+    retry = post(env, "generic", data)
+    assert retry.status_code == 200 and retry.json()["status"] == "scored", retry.text
+    assert count(env.store, t.WebhookDeliveryRow, t.WebhookDeliveryRow.status == "done") == 1
+
+
 def test_large_ticket_gets_a_job(env_with: Any) -> None:
     env = env_with(sync_message_limit=3)
     r = post(env, "zendesk", example("zendesk"))
