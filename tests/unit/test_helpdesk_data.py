@@ -68,16 +68,30 @@ def test_no_duplicate_texts(records: list[dict[str, Any]]) -> None:
 
 
 def test_split_files_match_the_rebuild(split_mod: ModuleType, records: list[dict[str, Any]]) -> None:
-    train, dev = split_mod.split(records)
+    train, dev, dev2 = split_mod.split(records)
     assert _load("train.jsonl") == train
     assert _load("dev.jsonl") == dev
-    assert len(train) + len(dev) == len(records)
+    assert _load("dev2.jsonl") == dev2
+    assert len(train) + len(dev) + len(dev2) == len(records)
 
 
-def test_no_scenario_in_both_splits() -> None:
+def test_later_rounds_leave_dev_as_it_was_and_split_into_train_and_dev2(split_mod: ModuleType,
+                                                                        records: list[dict[str, Any]]) -> None:
+    first = [r for r in records if split_mod.first_round(r)]
+    later = [r for r in records if not split_mod.first_round(r)]
+    train, dev, dev2 = split_mod.split(records)
+    assert split_mod.split(first)[1] == dev and split_mod.split(first)[2] == []  # later rounds move nothing in dev
+    assert all(split_mod.first_round(r) for r in dev) and not any(split_mod.first_round(r) for r in dev2)
+    later_train = {r["scenario"] for r in train if not split_mod.first_round(r)}
+    assert later_train and later_train.isdisjoint({r["scenario"] for r in dev2})
+    assert len(later_train) + len({r["scenario"] for r in dev2}) == len({r["scenario"] for r in later})
+
+
+def test_no_scenario_in_two_splits() -> None:
     train = {r["scenario"] for r in _load("train.jsonl")}
     dev = {r["scenario"] for r in _load("dev.jsonl")}
-    assert train & dev == set()
+    dev2 = {r["scenario"] for r in _load("dev2.jsonl")}
+    assert train & dev == set() and train & dev2 == set() and dev & dev2 == set()
 
 
 def test_customer_message_belongs_to_one_scenario(records: list[dict[str, Any]]) -> None:
@@ -87,8 +101,8 @@ def test_customer_message_belongs_to_one_scenario(records: list[dict[str, Any]])
     assert {c[:40]: s for c, s in scenarios.items() if len(s) > 1} == {}
 
 
-def test_split_share_per_language() -> None:
-    train = Counter(r["lang"] for r in _load("train.jsonl"))
+def test_split_share_per_language(split_mod: ModuleType) -> None:
+    train = Counter(r["lang"] for r in _load("train.jsonl") if split_mod.first_round(r))
     dev = Counter(r["lang"] for r in _load("dev.jsonl"))
     for lang in COMPLETE_LANGS:
         share = dev[lang] / (train[lang] + dev[lang])
