@@ -7,6 +7,9 @@ from typing import Any
 
 from qa_monitor.training.data import CAL_MAX, TRAIN_MAX
 
+# A polite, short Latvian reply that the rude head misreads (the known limits quote its score from training).
+POLITE_LV = "Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties."
+
 # From each dataset folder's README in the shared datasets (their "Published results"); quoted with their caveats.
 PUBLISHED: dict[str, str] = {
     "olid": "OffensEval 2019 sub-task A (official test set, macro-F1): UM-IU@LING (BERT) 0.8136, verified; "
@@ -61,6 +64,8 @@ def _lora_lines(lora: dict[str, Any] | None, enc: dict[str, Any]) -> list[str]:
         "  hash and the encoder is rebuilt when it changes (its name, which keys the embedding cache and the heads,",
         f"  carries the hash). int8 vs the merged float model: min cosine {enc.get('cosine_int8_vs_fp32_min', '-')}"
         f" (mean {enc.get('cosine_int8_vs_fp32_mean', '-')}).",
+        "- The adapters predate the second round of help-desk replies (`hd-xx-2001` on): its train half reaches",
+        "  the heads only.",
         "- Trained multi-task on the `train` split only (never cal or dev, never `data/helpdesk/dev.jsonl`): "
         f"{lora['train_examples']:,}",
         f"  texts (all capped public examples, sample rate {lora['sample_rate']}, and the help-desk train scenarios),",
@@ -124,8 +129,8 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         f"Splits are fixed by a salted hash (seed {report['seed']}) of the normalised text: < {TRAIN_MAX} % train,",
         f"{TRAIN_MAX}-{CAL_MAX} % calibration (Platt scaling and thresholds), the rest dev (reported below, never",
         "tuned on). Help-desk replies: of `data/helpdesk/train.jsonl`, a hash-chosen quarter of the scenarios (all",
-        "replies to one customer message together) is the calibration split, the rest trains; `dev.jsonl` is only",
-        "reported. Platt scaling uses the help-desk calibration scenarios (the target domain).",
+        "replies to one customer message together) is the calibration split, the rest trains; `dev.jsonl` and",
+        "`dev2.jsonl` are only reported. Platt scaling uses the help-desk calibration scenarios (the target domain).",
         f"Class-balanced sample weights within each source; the help-desk set carries "
         f"{int(report['helpdesk_weight_share'] * 100)} % of each head's weight. Logistic regression C = {report['C']}.",
         "",
@@ -157,6 +162,8 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
     lines += [
         "", "`helpdesk dev` rows score `data/helpdesk/dev.jsonl` with the full scorer (the same path as",
         "`qa-monitor eval`); `rude|condescending` is either label against fine replies (all labels 0).",
+        "`helpdesk dev2` rows score `data/helpdesk/dev2.jsonl`: half of the second round's situations, written after",
+        "the LoRA adapters were trained, sharing no situation with train or dev (the other half trains the heads).",
         "Public-dataset dev rows score the embedding head alone on the message embedding, at the shipped threshold",
         "of that language; the heads lean on the help-desk set, which costs some accuracy on tweets and forums.",
         "Published figures are on the datasets' official test splits with other metrics and are listed for scale",
@@ -171,7 +178,7 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "- int8 quantisation moves embeddings: the heads are fitted on the served int8 embeddings, so it costs",
         "  some accuracy, not consistency (cosines to the float model above).",
         "- Short replies in the languages with least data can be misread: for example the polite Latvian",
-        "  \"Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties.\" gets a rude score of about 0.64 from the head",
+        f"  \"{POLITE_LV}\" gets a rude score of {report.get('polite_lv_rude', '-')} from the head",
         "  alone. The marker and clarity detectors and per-language thresholds temper this; reviewers' verdicts",
         "  (`qa-monitor calibrate`) should move the thresholds further.",
         "", "## Licenses", "",
