@@ -170,6 +170,7 @@ class Store:
         last_seq: dict[str, int] = {}
         for r in msg_rows:
             last_seq[r["interaction_id"]] = max(last_seq.get(r["interaction_id"], r["seq"]), r["seq"])
+        seen = {r["interaction_id"] for r in msg_rows if r["id"] in existing}  # interactions stored before
         edited: dict[str, int] = {}  # interaction -> lowest seq of a changed or inserted message
         for r in msg_rows:
             known = existing.get(r["id"])
@@ -177,7 +178,7 @@ class Store:
                 r["language"] = stored[r["id"]].language
             if known is not None and known != r["text"]:
                 r["scored_version"] = None
-            if (known is not None and known != r["text"]) or (known is None and existing and
+            if (known is not None and known != r["text"]) or (known is None and r["interaction_id"] in seen and
                                                                 r["seq"] < last_seq[r["interaction_id"]]):
                 iid = r["interaction_id"]
                 edited[iid] = min(edited.get(iid, r["seq"]), r["seq"])
