@@ -433,11 +433,10 @@ def score_locked(state: Any, items: list[Any]) -> list[MessageScore]:
         return state.scorer.score(items) if items else []
 
 
-def _store_ticket(s: Any, state: Any, interaction: Interaction) -> dict[str, MessageScore]:
-    """Within a write transaction: store the ticket and return the stored scores of its agent messages that are
-    still current (same text, context, model and thresholds): a ticket update re-sends the whole
-    conversation, and only its new or edited messages need the scorer."""
-    Store._upsert_interactions(s, [interaction])
+def _current_scores(s: Any, state: Any, interaction: Interaction) -> dict[str, MessageScore]:
+    """The stored scores of the ticket's agent messages that are still current (same text, context, model and
+    thresholds): a ticket update re-sends the whole conversation, and only its new or edited messages need the
+    scorer. Read in the transaction that stored the ticket."""
     if state.scorer is None:
         return {}
     ids = [m.id for m in interaction.messages if m.author.role == "agent" and not m.internal]
@@ -506,11 +505,12 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
     large = len(interaction.messages) > settings.sync_message_limit
     with lock, store.session() as s:  # claim the delivery and store the ticket together
         owner, stored = _claim(s, key, provider, raw.id)
-        known = _store_ticket(s, state, interaction) if owner and not large else {}
-        if owner and large:
+        known: dict[str, MessageScore] = {}
+        if owner:
             Store._upsert_interactions(s, [interaction])
-        if owner and state.scorer is None:
-            _set_delivery(s, key, "failed", interaction.id, None)
+            known = {} if large else _current_scores(s, state, interaction)  # a job looks again when it runs
+            if state.scorer is None:
+                _set_delivery(s, key, "failed", interaction.id, None)
     if not owner:
         if stored is None:
             raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
@@ -548,7 +548,8 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
     with write_lock(state), store.session() as s:  # idempotent; a process that died early left the raw payload
-        known = _store_ticket(s, state, interaction)
+        Store._upsert_interactions(s, [interaction])
+        known = _current_scores(s, state, interaction)
         if state.scorer is None:
             _set_delivery(s, key, "failed", interaction.id, None)
     if state.scorer is None:

@@ -166,30 +166,23 @@ class Store:
         stored = {r.id: r for r in s.execute(select(t.MessageRow.id, t.MessageRow.text, t.MessageRow.language)
                                              .where(t.MessageRow.id.in_([r["id"] for r in msg_rows])))} \
             if len(msg_rows) < 20000 else {}
-        existing = {mid: r.text for mid, r in stored.items()}
         last_seq: dict[str, int] = {}
         for r in msg_rows:
             last_seq[r["interaction_id"]] = max(last_seq.get(r["interaction_id"], r["seq"]), r["seq"])
-        seen = {r["interaction_id"] for r in msg_rows if r["id"] in existing}  # interactions stored before
+        seen = {r["interaction_id"] for r in msg_rows if r["id"] in stored}  # interactions stored before
         edited: dict[str, int] = {}  # interaction -> lowest seq of a changed or inserted message
         for r in msg_rows:
-            known = existing.get(r["id"])
-            if r["language"] is None and known is not None:  # keep the language scoring detected
-                r["language"] = stored[r["id"]].language
-            if known is not None and known != r["text"]:
-                r["scored_version"] = None
-            if (known is not None and known != r["text"]) or (known is None and r["interaction_id"] in seen and
-                                                                r["seq"] < last_seq[r["interaction_id"]]):
-                iid = r["interaction_id"]
-                edited[iid] = min(edited.get(iid, r["seq"]), r["seq"])
+            old = stored.get(r["id"])
+            if old is not None and r["language"] is None:
+                r["language"] = old.language  # keep the language scoring detected
+            if (old.text != r["text"] if old is not None
+                    else r["interaction_id"] in seen and r["seq"] < last_seq[r["interaction_id"]]):
+                edited[r["interaction_id"]] = min(edited.get(r["interaction_id"], r["seq"]), r["seq"])
         upsert(s, t.MessageRow.__table__, msg_rows, ["id"],
                ["seq", "role", "author_id", "author_name", "agent_id", "role_guessed", "sent_at", "text",
                 "internal", "language", "meta"])
-        changed = [r["id"] for r in msg_rows if r.get("scored_version", "") is None]
-        if changed:
-            s.execute(update(t.MessageRow).where(t.MessageRow.id.in_(changed)).values(scored_version=None))
         for iid, seq in edited.items():
-            s.execute(update(t.MessageRow).where(t.MessageRow.interaction_id == iid, t.MessageRow.seq > seq)
+            s.execute(update(t.MessageRow).where(t.MessageRow.interaction_id == iid, t.MessageRow.seq >= seq)
                       .values(scored_version=None))
 
     # --- quarantine ------------------------------------------------------------------------------
@@ -265,11 +258,11 @@ class Store:
                          .where(t.MessageRow.id.in_(list(message_ids)), t.MessageRow.scored_version == model_version,
                                 t.MessageScoreRow.model_version == model_version,
                                 t.MessageScoreRow.threshold_version == threshold_version)).all()
-        parts: dict[str, tuple[str, dict[str, float], dict[str, float], datetime]] = {}
-        notes: dict[str, str | None] = {}
+        # message id -> (language, its note, scores, thresholds, when they were made)
+        parts: dict[str, tuple[str, str | None, dict[str, float], dict[str, float], datetime]] = {}
         for r in rows:
-            notes[r.id] = r.language_note
-            lang, scores, thresholds, _ = parts.setdefault(r.id, (r.language or "unknown", {}, {}, r.scored_at))
+            _, _, scores, thresholds, _ = parts.setdefault(
+                r.id, (r.language or "unknown", r.language_note, {}, {}, r.scored_at))
             scores[r.label], thresholds[r.label] = r.score, r.threshold
         if not parts:
             return {}
@@ -281,7 +274,7 @@ class Store:
         for f in s.execute(select(*f_cols).where(t.FindingRow.message_id.in_(list(parts)),
                                                  t.FindingRow.threshold_version == threshold_version)
                            .order_by(t.FindingRow.id)):
-            if as_utc(f.created_at) == as_utc(parts[f.message_id][3]):
+            if as_utc(f.created_at) == as_utc(parts[f.message_id][4]):
                 findings.setdefault(f.message_id, []).append(Finding(
                     message_id=f.message_id, label=as_label(f.label), score=f.score, start=f.start, end=f.end,
                     detector=f.detector, detector_version=f.detector_version, explanation=f.explanation,
@@ -291,8 +284,8 @@ class Store:
                                   scores=dict(sorted(scores.items(), key=lambda kv: order.get(kv[0], 99))),
                                   thresholds=thresholds,
                                   findings=tuple(findings.get(mid, ())), model_version=model_version,
-                                  threshold_version=threshold_version, language_note=notes.get(mid))
-                for mid, (lang, scores, thresholds, _) in parts.items()}
+                                  threshold_version=threshold_version, language_note=note)
+                for mid, (lang, note, scores, thresholds, _) in parts.items()}
 
     @staticmethod
     def _save_scores(s: Session, scores: Sequence[MessageScore]) -> None:
@@ -328,7 +321,7 @@ class Store:
             s.execute(insert(t.FindingRow), finding_rows)
         # one executemany statement (Core: the ORM's bulk update costs more than the update itself)
         s.execute(_MARK_SCORED, [{"mid": x.message_id, "version": x.model_version, "lang": x.language,
-                                  "note": (x.language_note or None) and x.language_note[:300]} for x in scores])
+                                  "note": x.language_note[:300] if x.language_note else None} for x in scores])
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
