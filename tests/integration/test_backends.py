@@ -146,3 +146,35 @@ def test_detoxify_backend_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="label_map names class 'toxic'"):
         DetoxifyDetector({"checkpoint": str(ckpt), "config_dir": str(config_dir), "label_map": {"toxic": "rude"}},
                          tmp_path).load()
+
+
+def test_model_versions_name_the_loaded_checkpoint_and_mapping(tmp_path: Path) -> None:
+    from qa_monitor.detectors.backends.detoxify import DetoxifyDetector
+    from qa_monitor.detectors.backends.transformers import TransformersDetector
+    from qa_monitor.scoring.engine import Scorer
+    from qa_monitor.scoring.thresholds import Thresholds
+
+    model_dir = tmp_path / "clf"
+    classes = ["neutral", "toxic", "patronising"]
+    torch.manual_seed(0)
+    transformers.BertForSequenceClassification(_tiny_config(classes)).save_pretrained(str(model_dir))
+    _tokenizer(model_dir)
+
+    def loaded(label_map: dict[str, str]) -> str:
+        det = TransformersDetector({"path": str(model_dir), "label_map": label_map}, tmp_path)
+        assert det.artifacts == ""
+        det.load()
+        return det.artifacts
+
+    first = loaded({"toxic": "rude"})
+    assert first == loaded({"toxic": "rude"})                       # the same files and mapping: the same
+    assert first != loaded({"toxic": "rude", "patronising": "condescending"})
+    torch.manual_seed(5)                                            # retrained weights under the same name
+    transformers.BertForSequenceClassification(_tiny_config(classes)).save_pretrained(str(model_dir))
+    assert first != loaded({"toxic": "rude"})
+
+    ckpt, config_dir, _, _ = _detoxify_checkpoint(tmp_path)
+    det = DetoxifyDetector({"checkpoint": str(ckpt), "config_dir": str(config_dir)}, tmp_path)
+    scorer = Scorer([det], Thresholds())
+    scorer.load()
+    assert det.artifacts and scorer.model_version.startswith("detoxify-1.0@")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +22,18 @@ def require_torch(detector: str) -> Any:
     except ImportError as e:
         raise ModelError(f"detector '{detector}' needs torch and transformers (the `train` extra): {e}") from None
     return torch
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """sha256 over the names and contents of files (directories: every file in them, sorted), streamed."""
+    h = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h.update(f.name.encode() + b"\0")
+            with f.open("rb") as fh:
+                h.update(hashlib.file_digest(fh, "sha256").digest())
+    return h.hexdigest()
 
 
 def parse_label_map(detector: str, raw: Any, classes: Sequence[str]) -> dict[int, Label]:
@@ -97,6 +110,7 @@ class SequenceClassifierBackend:
         self._tokenizer: Any = None
         self._label_map: dict[int, Label] = {}
         self._version = self.version
+        self._artifacts = ""
 
     def path_option(self, value: Any) -> Path:
         """A path option; relative paths are under models/."""
@@ -106,6 +120,17 @@ class SequenceClassifierBackend:
     def load(self) -> None:
         """Load the model, its tokenizer and the label mapping."""
         raise NotImplementedError
+
+    @property
+    def artifacts(self) -> str:
+        """What was loaded (empty before load): the files' digest, the label mapping and the activation, so that
+        another checkpoint or mapping gives another model version and stored scores are not reused across them."""
+        return self._artifacts
+
+    def loaded_from(self, paths: Iterable[Path]) -> None:
+        """Record the files the model and tokenizer were read from; called by `load` once they are loaded."""
+        mapping = ",".join(f"{i}:{label}" for i, label in sorted(self._label_map.items()))
+        self._artifacts = f"{self._version}@{files_digest(paths)[:16]}[{mapping}]{self.activation}"
 
     def class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Per text, the probability of each model class (rows in input order), in length-sorted batches."""

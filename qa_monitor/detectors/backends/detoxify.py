@@ -76,3 +76,4 @@ class DetoxifyDetector(SequenceClassifierBackend):
         self.classes = classes
         self._label_map = parse_label_map(self.name, self.raw_label_map, classes)
         self._version = f"{self.version}/{self.checkpoint.stem}"
+        self.loaded_from([self.checkpoint, self.config_dir])

@@ -46,3 +46,4 @@ class TransformersDetector(SequenceClassifierBackend):
         if self.activation is None:
             self.activation = "sigmoid" if cfg.problem_type == "multi_label_classification" else "softmax"
         self._version = f"{self.version}/{self.path.name}"
+        self.loaded_from([self.path])
