@@ -242,14 +242,18 @@ def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None
 
 
 def parse_time(value: Any, what: str = "time") -> datetime:
-    """A UTC datetime from unix seconds (or milliseconds) or an ISO 8601 string; naive means UTC."""
+    """A UTC datetime from unix seconds (or milliseconds) or an ISO 8601 string; naive means UTC. Fractions beyond
+    microseconds (Zendesk sends nanoseconds) are cut, as Python 3.11's reader does."""
     if isinstance(value, bool) or value is None or value == "":
         raise ParseError(f"missing {what}")
-    if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value)):
+    if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip())):
         x = float(value)
         if x > 1e11:  # milliseconds
             x /= 1000.0
-        return datetime.fromtimestamp(x, UTC)
+        try:
+            return datetime.fromtimestamp(x, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ParseError(f"{what} {value} is out of range for a unix time") from None
     if isinstance(value, str):
         try:
             dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -12,18 +12,18 @@ import hashlib
 import hmac
 import json
 import logging
-import unicodedata
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_monitor.adapters.base import Directory
+from qa_monitor.adapters.files import parse_time
+from qa_monitor.adapters.text import clean_text, html_to_text
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
 from qa_monitor.records import Channel, Interaction, Message, MessageScore, Participant, RawPayload
@@ -75,43 +75,23 @@ def verify_signature(provider: str, secret: str, headers: Mapping[str, str], bod
         raise ApiError(401, "invalid_signature", "the webhook signature does not match the body")
 
 
-def parse_time(value: Any) -> datetime | None:
-    """A timestamp from ISO 8601 text or Unix seconds/milliseconds, as aware UTC; None when unreadable."""
-    if value is None or isinstance(value, bool):
+def _time_or_none(value: Any) -> datetime | None:
+    """A delivery's own timestamp, or None when it is absent or unreadable (the delivery is then not aged)."""
+    try:
+        return parse_time(value)
+    except ParseError:
         return None
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > 10_000_000_000 else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return parse_time(int(text))
-        # Python 3.11 reads at most microseconds; Zendesk sends nanoseconds
-        if "." in text:
-            head, _, tail = text.partition(".")
-            digits = "".join(c for c in tail if c.isdigit())
-            zone = tail[len(digits):]
-            text = f"{head}.{digits[:6]}{zone}"
-        try:
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-    return None
 
 
 def delivery_time(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any]) -> datetime | None:
     """When the sender says the delivery was made (signed where the provider signs it)."""
     if provider == "zendesk":
-        return parse_time(headers.get(ZENDESK_TIMESTAMP_HEADER))
+        return _time_or_none(headers.get(ZENDESK_TIMESTAMP_HEADER))
     if provider == "jira":
-        return parse_time(payload.get("timestamp"))
+        return _time_or_none(payload.get("timestamp"))
     if provider == "freshdesk":
-        return parse_time(payload.get("triggered_at"))
-    return parse_time(payload.get("occurred_at"))
+        return _time_or_none(payload.get("triggered_at"))
+    return _time_or_none(payload.get("occurred_at"))
 
 
 def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = None) -> None:
@@ -141,15 +121,6 @@ def delivery_id(provider: str, headers: Mapping[str, str], payload: Mapping[str,
 # --- payload mappers ------------------------------------------------------------------------------------
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment, one line per block."""
-    return BeautifulSoup(html, "html.parser").get_text("\n").strip()
-
-
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
 def _adf_text(node: Any) -> str:
     """Plain text of an Atlassian Document Format node (Jira Cloud comment bodies)."""
     if isinstance(node, str):
@@ -168,13 +139,6 @@ def _need(mapping: Any, key: str, where: str) -> Any:
     if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
         raise ParseError(f"{where}.{key} is missing")
     return mapping[key]
-
-
-def _when(value: Any, where: str) -> datetime:
-    dt = parse_time(value)
-    if dt is None:
-        raise ParseError(f"{where} is not a date-time: {str(value)[:40]!r}")
-    return dt
 
 
 def _channel(value: Any) -> Channel:
@@ -208,7 +172,7 @@ class _Builder:
     def message(self, native: str, seq: int, author: Participant, sent_at: datetime, text: str,
                 internal: bool) -> Message:
         return Message(id=f"{self.interaction_id}#{native}", interaction_id=self.interaction_id, seq=seq,
-                       author=author, sent_at=sent_at, text=_norm(text), internal=internal)
+                       author=author, sent_at=sent_at, text=clean_text(text), internal=internal)
 
 
 def map_zendesk(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
@@ -221,12 +185,12 @@ def map_zendesk(payload: Mapping[str, Any], directory: Directory | None) -> Inte
         author = comment.get("author") or {}
         who = b.participant(f"zendesk:{author.get('id', 'unknown')}",
                             "agent" if author.get("is_staff") else "customer", author.get("name"))
-        sent = _when(payload.get("time") or detail.get("updated_at"), "time")
+        sent = parse_time(payload.get("time") or detail.get("updated_at"), "time")
         msg = b.message(str(_need(comment, "id", "event.comment")), int(sent.timestamp()), who, sent,
                         str(comment.get("body") or ""), not comment.get("is_public", True))
         return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
                            channel=_channel((detail.get("via") or {}).get("channel")),
-                           started_at=_when(detail.get("created_at") or payload.get("time"), "detail.created_at"),
+                           started_at=parse_time(detail.get("created_at") or payload.get("time"), "detail.created_at"),
                            messages=(msg,), subject=detail.get("subject"))
     ticket = _need(payload, "ticket", "payload")
     b = _Builder("zendesk", str(_need(ticket, "id", "ticket")), directory)
@@ -246,11 +210,11 @@ def map_zendesk(payload: Mapping[str, Any], directory: Directory | None) -> Inte
             role = "customer"
         body = c.get("plain_body") or c.get("body") or (html_to_text(c["html_body"]) if c.get("html_body") else "")
         who = b.participant(f"zendesk:{uid}", role, user.get("name"), user.get("email"))
-        messages.append(b.message(str(_need(c, "id", where)), i, who, _when(c.get("created_at"),
+        messages.append(b.message(str(_need(c, "id", where)), i, who, parse_time(c.get("created_at"),
                                   f"{where}.created_at"), str(body), not c.get("public", True)))
     return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
                        channel=_channel((ticket.get("via") or {}).get("channel")),
-                       started_at=_when(ticket.get("created_at") or comments[0].get("created_at"),
+                       started_at=parse_time(ticket.get("created_at") or comments[0].get("created_at"),
                                         "ticket.created_at"),
                        messages=tuple(messages), subject=ticket.get("subject"))
 
@@ -268,7 +232,7 @@ def map_freshdesk(payload: Mapping[str, Any], directory: Directory | None) -> In
         return b.participant(f"freshdesk:{uid}", "customer" if incoming else "agent", contact.get("name"),
                              contact.get("email"))
 
-    created = _when(ticket.get("created_at"), "ticket.created_at")
+    created = parse_time(ticket.get("created_at"), "ticket.created_at")
     messages = []
     description = ticket.get("description_text") or (html_to_text(ticket["description"])
                                                       if ticket.get("description") else "")
@@ -281,7 +245,7 @@ def map_freshdesk(payload: Mapping[str, Any], directory: Directory | None) -> In
             raise ParseError(f"{where} is not an object")
         body = c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")
         messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("user_id"), bool(c.get("incoming"))),
-                                  _when(c.get("created_at"), f"{where}.created_at"), str(body),
+                                  parse_time(c.get("created_at"), f"{where}.created_at"), str(body),
                                   bool(c.get("private"))))
     if not messages:
         raise ParseError("the ticket has no description_text and no conversations")
@@ -305,7 +269,7 @@ def map_jira(payload: Mapping[str, Any], directory: Directory | None) -> Interac
         return b.participant(f"jira:{user.get('accountId', 'unknown')}", role, user.get("displayName"),
                              user.get("emailAddress"))
 
-    created = _when(fields.get("created"), "issue.fields.created")
+    created = parse_time(fields.get("created"), "issue.fields.created")
     messages = []
     description = fields.get("description")
     if description:
@@ -321,7 +285,7 @@ def map_jira(payload: Mapping[str, Any], directory: Directory | None) -> Interac
         if not isinstance(c, dict):
             raise ParseError(f"{where} is not an object")
         messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("author")),
-                                  _when(c.get("created"), f"{where}.created"), _adf_text(c.get("body")),
+                                  parse_time(c.get("created"), f"{where}.created"), _adf_text(c.get("body")),
                                   c.get("jsdPublic") is False))
     if not messages:
         raise ParseError("the issue has no description and no comments")
@@ -347,11 +311,11 @@ def map_generic(payload: Mapping[str, Any], directory: Directory | None) -> Inte
             raise ParseError(f"{where}.author.role must be agent, customer or system, not {role[:20]!r}")
         who = b.participant(str(_need(author, "id", f"{where}.author")), role, author.get("name"),
                             author.get("email"))
-        messages.append(b.message(str(m.get("id", i)), i, who, _when(m.get("sent_at"), f"{where}.sent_at"),
+        messages.append(b.message(str(m.get("id", i)), i, who, parse_time(m.get("sent_at"), f"{where}.sent_at"),
                                   str(_need(m, "text", where)), bool(m.get("internal", False))))
     return Interaction(id=b.interaction_id, source="generic", native_id=b.native_id,
                        channel=_channel(ticket.get("channel")),
-                       started_at=_when(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
+                       started_at=parse_time(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
                        messages=tuple(messages), subject=ticket.get("subject"))
 
 

@@ -152,3 +152,24 @@ def test_slack_path_may_name_one_channel_folder(tmp_path: Path) -> None:
     es = messages(store, "slack:soporte:1762180000.000100")
     assert [(m.role, m.agent_id) for m in es] == [("customer", None), ("agent", "carmen")]
     assert es[0].author_name == "Marta"  # users.json found at the export's root
+
+
+def test_times_in_exports_and_webhooks() -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from qa_monitor.adapters.files import parse_time
+    from qa_monitor.errors import ParseError
+
+    want = datetime(2026, 11, 22, 9, 45, tzinfo=UTC)
+    assert parse_time("2026-11-22T09:45:00Z") == want
+    assert parse_time("2026-11-22T11:45:00+02:00") == want
+    assert parse_time("2026-11-22T09:45:00") == want                      # naive: UTC
+    assert parse_time(int(want.timestamp())) == want
+    assert parse_time(str(int(want.timestamp() * 1000))) == want           # milliseconds, as text
+    assert parse_time("2026-11-22T09:45:00.000000999Z") == want            # nanoseconds cut to microseconds
+    for bad, message in ((None, "missing when"), ("", "missing when"), (True, "missing when"),
+                         ("soon", "'soon' is not an ISO 8601"), (1e300, "out of range"), ([1], "unexpected type")):
+        with pytest.raises(ParseError, match=message):
+            parse_time(bad, "when")

@@ -18,6 +18,7 @@ from service_seed import PIPELINE
 from sqlalchemy import func, select
 
 from qa_monitor.config import WritebackSpec
+from qa_monitor.errors import ParseError
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
 from qa_monitor.service.webhooks import hex_signature, zendesk_signature
@@ -386,3 +387,21 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
         scored = s.scalar(select(func.count()).select_from(t.MessageRow).where(
             t.MessageRow.interaction_id == "zendesk:35436", t.MessageRow.scored_version.isnot(None)))
     assert scored == 2
+
+
+def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
+    from qa_monitor.service.webhooks import to_interaction
+
+    data = example("freshdesk")
+    conv = data["conversations"][0]
+    conv.pop("body_text")
+    conv["body"] = "<div>To <b>nie</b> nasz  problem.<br>Proszę&nbsp;wyczyścić pamięć.</div>"
+    conv["created_at"] = "2026-11-22T09:45:00.123456789Z"            # nanoseconds, as Zendesk sends them
+    it = to_interaction("freshdesk", data, None, "raw-1")
+    reply = next(m for m in it.messages if m.author.role == "agent")
+    # inline markup stays on its line, <br> breaks it, spaces are collapsed (one HTML reader for every input)
+    assert reply.text == "To nie nasz problem.\nProszę wyczyścić pamięć."
+    assert reply.sent_at == datetime(2026, 11, 22, 9, 45, 0, 123456, tzinfo=UTC)
+    conv["created_at"] = "yesterday"
+    with pytest.raises(ParseError, match="conversations\\[0\\].created_at 'yesterday' is not an ISO 8601"):
+        to_interaction("freshdesk", data, None, "raw-1")
