@@ -1,4 +1,4 @@
-"""The service's use of the scoring engine: load it once, score one interaction's agent messages."""
+"""The service's use of the scoring engine: load it once, and what of an interaction it scores."""
 
 from __future__ import annotations
 
@@ -52,11 +52,3 @@ def score_inputs(interaction: Interaction) -> list[Any]:
                                   language=m.language))
         turns.append((m.author.role, m.text))
     return out
-
-
-def score_interaction(store: Store, scorer: ScorerLike, interaction: Interaction) -> list[MessageScore]:
-    """Score an interaction's agent messages and store the results; returns the scores in message order."""
-    items = score_inputs(interaction)
-    scores = scorer.score(items) if items else []
-    store.save_scores(scores)
-    return scores

@@ -404,7 +404,7 @@ def _current_scores(s: Any, state: Any, interaction: Interaction) -> dict[str, M
     if state.scorer is None:
         return {}
     ids = [m.id for m in interaction.messages if m.author.role == "agent" and not m.internal]
-    return Store._stored_scores(s, ids, state.scorer.model_version, state.scorer.threshold_version)
+    return Store.stored_scores_in(s, ids, state.scorer.model_version, state.scorer.threshold_version)
 
 
 def _score_ticket(state: Any, provider: str, key: str, interaction: Interaction,
@@ -418,7 +418,7 @@ def _score_ticket(state: Any, provider: str, key: str, interaction: Interaction,
     out = WebhookOut(delivery_id=key.split(":", 1)[1], interaction_id=interaction.id, status="scored",
                      messages=len(items), scores=[score_out(x) for x in scores], writeback=wb)
     with write_lock(state), state.store.session() as s:
-        Store._save_scores(s, list(fresh.values()))
+        Store.save_scores_in(s, list(fresh.values()))
         _set_delivery(s, key, "done", interaction.id, out.model_dump(mode="json"))
     log.info("webhook %s delivery %s scored interaction %s (%d agent messages, %d scored now)", provider,
              out.delivery_id, interaction.id, len(items), len(fresh))
@@ -471,7 +471,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
         owner, stored = _claim(s, key, provider, raw.id)
         known: dict[str, MessageScore] = {}
         if owner:
-            Store._upsert_interactions(s, [interaction])
+            Store.upsert_interactions_in(s, [interaction])
             known = {} if large else _current_scores(s, state, interaction)  # a job looks again when it runs
             if state.scorer is None:
                 _set_delivery(s, key, "failed", interaction.id, None)
@@ -512,7 +512,7 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     directory = Directory(state.pipeline) if state.pipeline is not None else None
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
     with write_lock(state), store.session() as s:  # idempotent; a process that died early left the raw payload
-        Store._upsert_interactions(s, [interaction])
+        Store.upsert_interactions_in(s, [interaction])
         known = _current_scores(s, state, interaction)
         if state.scorer is None:
             _set_delivery(s, key, "failed", interaction.id, None)

@@ -102,7 +102,7 @@ class Store:
         """Store a batch's raw payloads and interactions, then its cursor, all in one transaction."""
         with self.session() as s:
             self._save_raw(s, batch.raw)
-            self._upsert_interactions(s, batch.interactions)
+            self.upsert_interactions_in(s, batch.interactions)
             if batch.cursor is not None:
                 upsert(s, t.CursorRow.__table__,
                        [{"adapter": adapter, "value": dict(batch.cursor), "updated_at": t.utcnow()}],
@@ -116,7 +116,7 @@ class Store:
     def upsert_interactions(self, items: Sequence[Interaction]) -> None:
         """Insert or update interactions with their messages."""
         with self.session() as s:
-            self._upsert_interactions(s, items)
+            self.upsert_interactions_in(s, items)
 
     def cursor(self, adapter: str) -> Cursor | None:
         """The saved cursor of one adapter instance, or None before its first committed batch."""
@@ -139,7 +139,8 @@ class Store:
         upsert(s, t.RawPayloadRow.__table__, rows, ["id"], ["status", "reason", "updated_at"])
 
     @staticmethod
-    def _upsert_interactions(s: Session, items: Sequence[Interaction]) -> None:
+    def upsert_interactions_in(s: Session, items: Sequence[Interaction]) -> None:
+        """`upsert_interactions` inside the caller's transaction `s`."""
         if not items:
             return
         agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).all())
@@ -237,18 +238,19 @@ class Store:
         if not scores:
             return
         with self.session() as s:
-            self._save_scores(s, scores)
+            self.save_scores_in(s, scores)
 
     def stored_scores(self, message_ids: Sequence[str], model_version: str,
                       threshold_version: str) -> dict[str, MessageScore]:
         """The stored scores of those messages that are scored already by this model and threshold version
         (with unchanged text and context: an edit resets a message's scored_version), keyed by message id."""
         with self.session() as s:
-            return self._stored_scores(s, message_ids, model_version, threshold_version)
+            return self.stored_scores_in(s, message_ids, model_version, threshold_version)
 
     @staticmethod
-    def _stored_scores(s: Session, message_ids: Sequence[str], model_version: str,
-                       threshold_version: str) -> dict[str, MessageScore]:
+    def stored_scores_in(s: Session, message_ids: Sequence[str], model_version: str,
+                         threshold_version: str) -> dict[str, MessageScore]:
+        """`stored_scores` inside the caller's transaction `s`."""
         if not message_ids:
             return {}
         rows = s.execute(select(t.MessageRow.id, t.MessageRow.language, t.MessageRow.language_note,
@@ -288,7 +290,8 @@ class Store:
                 for mid, (lang, note, scores, thresholds, _) in parts.items()}
 
     @staticmethod
-    def _save_scores(s: Session, scores: Sequence[MessageScore]) -> None:
+    def save_scores_in(s: Session, scores: Sequence[MessageScore]) -> None:
+        """`save_scores` inside the caller's transaction `s`."""
         if not scores:
             return
         ids = [x.message_id for x in scores]

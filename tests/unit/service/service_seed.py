@@ -15,7 +15,7 @@ from typing import Any
 from qa_monitor.config import AgentSpec, PipelineSpec, Settings, TeamSpec
 from qa_monitor.records import Finding, Interaction, Message, MessageScore, Participant
 from qa_monitor.service.calibration import latest_thresholds
-from qa_monitor.service.scoring import score_interaction
+from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage.store import Store
 
 PHRASES = {
@@ -135,6 +135,6 @@ def seed(store: Store, weeks: int = 3) -> list[Interaction]:
             it = make_interaction(n, agent, channel, lang, customer, reply,
                                   START + timedelta(weeks=week, hours=j))
             store.upsert_interactions([it])
-            score_interaction(store, scorer, it)
+            store.save_scores(scorer.score(score_inputs(it)))
             out.append(it)
     return out
