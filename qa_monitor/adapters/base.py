@@ -14,12 +14,14 @@ from qa_monitor.records import Batch, Cursor, Interaction, Participant, RawPaylo
 class Directory:
     """Resolves e-mail addresses, chat handles and speaker names to configured agents."""
 
-    def __init__(self, spec: PipelineSpec) -> None:
-        self.domains = {d.lower().lstrip("@") for d in spec.agent_domains}
-        self.by_email = {e.lower(): a.id for a in spec.agents for e in a.emails}
-        self.by_handle = {h.casefold(): a.id for a in spec.agents for h in a.handles}
-        self.names = {a.id: a.name for a in spec.agents}
-        self.by_name = {a.name.casefold(): a.id for a in spec.agents}
+    def __init__(self, spec: PipelineSpec | None) -> None:
+        """The pipeline's agents and agent domains; without a pipeline nobody is known and roles come from hints."""
+        agents = spec.agents if spec is not None else []
+        self.domains = {d.lower().lstrip("@") for d in spec.agent_domains} if spec is not None else set()
+        self.by_email = {e.lower(): a.id for a in agents for e in a.emails}
+        self.by_handle = {h.casefold(): a.id for a in agents for h in a.handles}
+        self.names = {a.id: a.name for a in agents}
+        self.by_name = {a.name.casefold(): a.id for a in agents}
 
     def agent_for(self, *, email: str | None = None, handle: str | None = None,
                   name: str | None = None) -> str | None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import ijson
 
+from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time, top_level_key
 from qa_monitor.adapters.text import clean_text, html_to_text
 from qa_monitor.errors import ParseError, SourceError
@@ -99,45 +100,76 @@ class ZendeskAdapter(FileAdapter):
     def parse_unit(self, raw: RawPayload) -> list[Interaction]:
         """One ticket and its comments."""
         doc = load_json(raw)
-        ticket, users = doc.get("ticket") or {}, doc.get("users") or {}
+        ticket = doc.get("ticket") or {}
         if "id" not in ticket:
             raise ParseError(f"{raw.ref}: ticket without an id")
-        native = str(ticket["id"])
-        requester = str(ticket.get("requester_id", ""))
-        comments = ticket.get("comments") or []
-        if not comments and ticket.get("description"):
-            comments = [{"id": "description", "author_id": ticket.get("requester_id"), "public": True,
-                         "body": ticket["description"], "created_at": ticket.get("created_at")}]
-        iid = self.iid(native)
-        msgs: list[Message] = []
-        for seq, c in enumerate(sorted(comments, key=lambda c: str(c.get("created_at", "")))):
-            text = c.get("plain_body") or c.get("body") or ""
-            if not text and c.get("html_body"):
-                text = html_to_text(c["html_body"])
-            text = clean_text(text)
-            if not text:
-                continue
-            author = str(c.get("author_id", ""))
-            msgs.append(Message(id=f"{iid}#{c.get('id', seq)}", interaction_id=iid, seq=seq,
-                                author=self._author(author, users.get(author), requester),
-                                sent_at=parse_time(c.get("created_at") or ticket.get("created_at"),
-                                                   f"ticket {native} comment time"),
-                                text=text, internal=not c.get("public", True)))
-        return [_interaction(self, native, msgs, subject=ticket.get("subject"),
-                             meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})]
+        return [zendesk_interaction(ticket, ticket.get("comments") or [], doc.get("users") or {},
+                                    iid=self.iid(str(ticket["id"])), source=self.source.name,
+                                    directory=self.directory)]
 
-    def _author(self, author: str, user: dict[str, Any] | None, requester: str) -> Participant:
-        if author == "-1":
-            return Participant(id=author, role="system", name="Zendesk")
-        user = user or {}
-        hint = {"agent": "agent", "admin": "agent", "end-user": "customer"}.get(str(user.get("role")))
-        pid = user.get("email") or author
-        if hint or self.directory.agent_for(email=user.get("email"), handle=author, name=user.get("name")):
-            return self.directory.participant(pid, name=user.get("name"), email=user.get("email"), handle=author,
-                                              role_hint=hint)
-        if author == requester:
-            return Participant(id=pid, role="customer", name=user.get("name"))
-        return Participant(id=pid, role="agent", name=user.get("name"), role_guessed=True)
+
+def zendesk_interaction(ticket: Mapping[str, Any], comments: Sequence[Any], users: Mapping[str, Mapping[str, Any]],
+                        *, iid: str, source: str, directory: Directory) -> Interaction:
+    """One Zendesk ticket with its comments, as the exports and the webhook carry it; `users` by id (str).
+
+    Comments that are not public are internal notes. Author roles come from the users (agent/admin = agent,
+    end-user = customer), then the pipeline's agents; an author missing from both is the customer when they are
+    the requester and otherwise a guessed agent. The channel is the ticket's `via.channel`."""
+    native = str(ticket["id"])
+    requester = str(ticket.get("requester_id", ""))
+    if not comments and ticket.get("description"):
+        comments = [{"id": "description", "author_id": ticket.get("requester_id"), "public": True,
+                     "body": ticket["description"], "created_at": ticket.get("created_at")}]
+    for i, c in enumerate(comments):
+        if not isinstance(c, dict):
+            raise ParseError(f"ticket {native}: comments[{i}] is not an object")
+    msgs: list[Message] = []
+    for seq, c in enumerate(sorted(comments, key=lambda c: str(c.get("created_at", "")))):
+        text = c.get("plain_body") or c.get("body") or ""
+        if not text and c.get("html_body"):
+            text = html_to_text(c["html_body"])
+        text = clean_text(str(text))
+        if not text:
+            continue
+        author = str(c.get("author_id", ""))
+        msgs.append(Message(id=f"{iid}#{c.get('id', seq)}", interaction_id=iid, seq=seq,
+                            author=_zendesk_author(directory, author, users.get(author), requester),
+                            sent_at=parse_time(c.get("created_at") or ticket.get("created_at"),
+                                               f"ticket {native} comment {c.get('id', seq)} time"),
+                            text=text, internal=not c.get("public", True)))
+    if not msgs:
+        raise ParseError(f"interaction {native} has no messages")
+    return Interaction(id=iid, source=source, native_id=native,
+                       channel=ticket_channel((ticket.get("via") or {}).get("channel")),
+                       started_at=min(m.sent_at for m in msgs), messages=tuple(msgs), subject=ticket.get("subject"),
+                       meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
+
+
+def _zendesk_author(directory: Directory, author: str, user: Mapping[str, Any] | None,
+                    requester: str) -> Participant:
+    if author == "-1":
+        return Participant(id=author, role="system", name="Zendesk")
+    user = user or {}
+    hint = {"agent": "agent", "admin": "agent", "end-user": "customer"}.get(str(user.get("role")))
+    pid = user.get("email") or author
+    if hint or directory.agent_for(email=user.get("email"), handle=author, name=user.get("name")):
+        return directory.participant(pid, name=user.get("name"), email=user.get("email"), handle=author,
+                                     role_hint=hint)
+    if author == requester:
+        return Participant(id=pid, role="customer", name=user.get("name"))
+    return Participant(id=pid, role="agent", name=user.get("name"), role_guessed=True)
+
+
+def ticket_channel(value: Any) -> Channel:
+    """The channel a ticket system names (Zendesk's via.channel, a generic payload's channel); else "ticket"."""
+    v = str(value or "").lower()
+    if v in ("email", "mail"):
+        return "email"
+    if v in ("chat", "messaging", "native_messaging", "web_messaging"):
+        return "chat"
+    if v in ("voice", "phone", "call"):
+        return "call"
+    return "ticket"
 
 
 def _user(u: dict[str, Any]) -> dict[str, Any]:
@@ -177,35 +209,60 @@ class FreshdeskAdapter(FileAdapter):
         t = load_json(raw)
         if not isinstance(t, dict) or "id" not in t:
             raise ParseError(f"{raw.ref}: expected a ticket object with an id")
-        native = str(t["id"])
-        iid = self.iid(native)
-        requester = t.get("requester") or {}
-        msgs: list[Message] = []
-        desc = t.get("description_text") or (html_to_text(t["description"]) if t.get("description") else "")
-        if desc.strip():
-            rid = str(t.get("requester_id", requester.get("id", "requester")))
-            msgs.append(Message(id=f"{iid}#description", interaction_id=iid, seq=0,
-                                author=Participant(id=requester.get("email") or rid, role="customer",
-                                                   name=requester.get("name")),
-                                sent_at=parse_time(t.get("created_at"), f"ticket {native} created_at"),
-                                text=clean_text(desc)))
-        convs = sorted(t.get("conversations") or [], key=lambda c: str(c.get("created_at", "")))
-        for c in convs:
-            text = c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")
-            text = clean_text(text)
-            if not text:
-                continue
-            uid, email = str(c.get("user_id", "")), c.get("from_email")
-            email = _address(email) if email else None
-            if c.get("incoming") and not c.get("private"):
-                author = Participant(id=email or uid, role="customer", name=requester.get("name"))
-            else:
-                author = self.directory.participant(email or uid, email=email, handle=uid, role_hint="agent")
-            msgs.append(Message(id=f"{iid}#{c.get('id', len(msgs))}", interaction_id=iid, seq=len(msgs),
-                                author=author, sent_at=parse_time(c.get("created_at"), "conversation time"),
-                                text=text, internal=bool(c.get("private"))))
-        return [_interaction(self, native, msgs, subject=t.get("subject"),
-                             meta={"status": t.get("status"), "tags": t.get("tags", [])})]
+        return [freshdesk_interaction(t, t.get("conversations") or [], {}, iid=self.iid(str(t["id"])),
+                                      source=self.source.name, directory=self.directory)]
+
+
+# Freshdesk's ticket `source` codes that name a channel
+_FRESHDESK_CHANNELS: dict[int, Channel] = {1: "email", 3: "call", 7: "chat"}
+
+
+def freshdesk_interaction(ticket: Mapping[str, Any], conversations: Sequence[Any],
+                          people: Mapping[str, Mapping[str, Any]], *, iid: str, source: str,
+                          directory: Directory) -> Interaction:
+    """One Freshdesk ticket with its conversations, as the API (`include=conversations`), the exports and the webhook
+    carry it; `people` by id (str) names agents and contacts when the payload lists them.
+
+    The description is the requester's first message; `incoming` public entries are the customer's, outgoing ones and
+    private notes the agents'."""
+    native = str(ticket["id"])
+    requester = ticket.get("requester") or people.get(str(ticket.get("requester_id"))) or {}
+    msgs: list[Message] = []
+    desc = ticket.get("description_text") or (html_to_text(ticket["description"]) if ticket.get("description")
+                                              else "")
+    if str(desc).strip():
+        rid = str(ticket.get("requester_id", requester.get("id", "requester")))
+        msgs.append(Message(id=f"{iid}#description", interaction_id=iid, seq=0,
+                            author=Participant(id=requester.get("email") or rid, role="customer",
+                                               name=requester.get("name")),
+                            sent_at=parse_time(ticket.get("created_at"), f"ticket {native} created_at"),
+                            text=clean_text(str(desc))))
+    for i, c in enumerate(conversations):
+        if not isinstance(c, dict):
+            raise ParseError(f"ticket {native}: conversations[{i}] is not an object")
+    for c in sorted(conversations, key=lambda c: str(c.get("created_at", ""))):
+        text = clean_text(str(c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")))
+        if not text:
+            continue
+        uid, email = str(c.get("user_id", "")), c.get("from_email")
+        email = _address(email) if email else None
+        if c.get("incoming") and not c.get("private"):
+            author = Participant(id=email or uid, role="customer", name=requester.get("name"))
+        else:
+            person = people.get(uid) or {}
+            email = person.get("email") or email  # the agent's own address before the shared mailbox's
+            author = directory.participant(email or uid, email=email, handle=uid, name=person.get("name"),
+                                           role_hint="agent")
+        msgs.append(Message(id=f"{iid}#{c.get('id', len(msgs))}", interaction_id=iid, seq=len(msgs),
+                            author=author, sent_at=parse_time(c.get("created_at"),
+                                                              f"ticket {native} conversation {c.get('id')} time"),
+                            text=text, internal=bool(c.get("private"))))
+    if not msgs:
+        raise ParseError(f"interaction {native} has no messages")
+    return Interaction(id=iid, source=source, native_id=native,
+                       channel=_FRESHDESK_CHANNELS.get(ticket.get("source") or 0, "ticket"),
+                       started_at=min(m.sent_at for m in msgs), messages=tuple(msgs), subject=ticket.get("subject"),
+                       meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
 
 
 def _address(value: str) -> str:

@@ -22,11 +22,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_monitor.adapters.base import Directory
+from qa_monitor.adapters.chat import freshdesk_interaction, ticket_channel, zendesk_interaction
 from qa_monitor.adapters.files import parse_time
-from qa_monitor.adapters.text import clean_text, html_to_text
+from qa_monitor.adapters.text import clean_text
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
-from qa_monitor.records import Channel, Interaction, Message, MessageScore, Participant, RawPayload
+from qa_monitor.records import Interaction, Message, MessageScore, Participant, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
@@ -141,22 +142,11 @@ def _need(mapping: Any, key: str, where: str) -> Any:
     return mapping[key]
 
 
-def _channel(value: Any) -> Channel:
-    v = str(value or "").lower()
-    if v in ("email", "mail"):
-        return "email"
-    if v in ("chat", "messaging", "native_messaging", "web_messaging"):
-        return "chat"
-    if v in ("voice", "phone", "call"):
-        return "call"
-    return "ticket"
-
-
 @dataclass
 class _Builder:
     provider: str
     native_id: str
-    directory: Directory | None
+    directory: Directory
 
     @property
     def interaction_id(self) -> str:
@@ -164,10 +154,7 @@ class _Builder:
 
     def participant(self, pid: str, role_hint: str, name: str | None = None, email: str | None = None
                     ) -> Participant:
-        if self.directory is not None:
-            return self.directory.participant(pid, name=name, email=email, handle=pid, role_hint=role_hint)
-        return Participant(id=pid, role=role_hint if role_hint in ("agent", "customer", "system")  # type: ignore[arg-type]
-                           else "customer", name=name)
+        return self.directory.participant(pid, name=name, email=email, handle=pid, role_hint=role_hint)
 
     def message(self, native: str, seq: int, author: Participant, sent_at: datetime, text: str,
                 internal: bool) -> Message:
@@ -175,87 +162,49 @@ class _Builder:
                        author=author, sent_at=sent_at, text=clean_text(text), internal=internal)
 
 
-def map_zendesk(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+def map_zendesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
     """A Zendesk ticket: {ticket, comments, users} (Tickets API with sideloads) or a ticket.comment_added event."""
     if "detail" in payload and "event" in payload:
         detail, comment = payload["detail"], (payload.get("event") or {}).get("comment")
-        b = _Builder("zendesk", str(_need(detail, "id", "detail")), directory)
+        native = str(_need(detail, "id", "detail"))
         if not isinstance(comment, dict):
             raise ParseError("event.comment is missing (only ticket comment events carry a message)")
         author = comment.get("author") or {}
-        who = b.participant(f"zendesk:{author.get('id', 'unknown')}",
-                            "agent" if author.get("is_staff") else "customer", author.get("name"))
-        sent = parse_time(payload.get("time") or detail.get("updated_at"), "time")
-        msg = b.message(str(_need(comment, "id", "event.comment")), int(sent.timestamp()), who, sent,
-                        str(comment.get("body") or ""), not comment.get("is_public", True))
-        return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
-                           channel=_channel((detail.get("via") or {}).get("channel")),
-                           started_at=parse_time(detail.get("created_at") or payload.get("time"), "detail.created_at"),
-                           messages=(msg,), subject=detail.get("subject"))
-    ticket = _need(payload, "ticket", "payload")
-    b = _Builder("zendesk", str(_need(ticket, "id", "ticket")), directory)
-    users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
-    comments = payload.get("comments")
-    if not isinstance(comments, list) or not comments:
-        raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
-    messages = []
-    for i, c in enumerate(comments):
-        where = f"comments[{i}]"
-        if not isinstance(c, dict):
-            raise ParseError(f"{where} is not an object")
-        uid = str(_need(c, "author_id", where))
-        user = users.get(uid, {})
-        role = {"agent": "agent", "admin": "agent", "end-user": "customer"}.get(str(user.get("role")), "customer")
-        if uid == str(ticket.get("requester_id")):
-            role = "customer"
-        body = c.get("plain_body") or c.get("body") or (html_to_text(c["html_body"]) if c.get("html_body") else "")
-        who = b.participant(f"zendesk:{uid}", role, user.get("name"), user.get("email"))
-        messages.append(b.message(str(_need(c, "id", where)), i, who, parse_time(c.get("created_at"),
-                                  f"{where}.created_at"), str(body), not c.get("public", True)))
-    return Interaction(id=b.interaction_id, source="zendesk", native_id=b.native_id,
-                       channel=_channel((ticket.get("via") or {}).get("channel")),
-                       started_at=parse_time(ticket.get("created_at") or comments[0].get("created_at"),
-                                        "ticket.created_at"),
-                       messages=tuple(messages), subject=ticket.get("subject"))
+        user = {"role": "agent" if author.get("is_staff") else "end-user", "name": author.get("name")}
+        ticket = {**detail, "id": native}
+        comments = [{**comment, "id": _need(comment, "id", "event.comment"), "author_id": author.get("id", "unknown"),
+                     "public": comment.get("is_public", True),
+                     "created_at": payload.get("time") or detail.get("updated_at")}]
+        users = {str(author.get("id", "unknown")): user}
+    else:
+        ticket = _need(payload, "ticket", "payload")
+        native = str(_need(ticket, "id", "ticket"))
+        listed = payload.get("comments")
+        if not isinstance(listed, list) or not listed:
+            raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
+        comments = listed
+        for i, c in enumerate(comments):
+            _need(c, "id", f"comments[{i}]")
+            _need(c, "author_id", f"comments[{i}]")
+        users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
+    return zendesk_interaction(ticket, comments, users, iid=f"zendesk:{native}", source="zendesk",
+                               directory=directory)
 
 
-def map_freshdesk(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+def map_freshdesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
     """A Freshdesk ticket with its conversations, shaped as Freshdesk's v2 API returns them."""
     ticket = _need(payload, "ticket", "payload")
-    b = _Builder("freshdesk", str(_need(ticket, "id", "ticket")), directory)
-    people = {str(p.get("id")): p for p in [payload.get("requester") or {}, *(payload.get("agents") or [])]
-              if isinstance(p, dict)}
-
-    def person(uid: Any, incoming: bool) -> Participant:
-        p = people.get(str(uid), {})
-        contact = p.get("contact") or p
-        return b.participant(f"freshdesk:{uid}", "customer" if incoming else "agent", contact.get("name"),
-                             contact.get("email"))
-
-    created = parse_time(ticket.get("created_at"), "ticket.created_at")
-    messages = []
-    description = ticket.get("description_text") or (html_to_text(ticket["description"])
-                                                      if ticket.get("description") else "")
-    if description:
-        messages.append(b.message("description", 0, person(ticket.get("requester_id"), True), created,
-                                  str(description), False))
-    for i, c in enumerate(payload.get("conversations") or []):
-        where = f"conversations[{i}]"
-        if not isinstance(c, dict):
-            raise ParseError(f"{where} is not an object")
-        body = c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")
-        messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("user_id"), bool(c.get("incoming"))),
-                                  parse_time(c.get("created_at"), f"{where}.created_at"), str(body),
-                                  bool(c.get("private"))))
-    if not messages:
-        raise ParseError("the ticket has no description_text and no conversations")
-    source_channel = {1: "email", 3: "call", 7: "chat"}.get(ticket.get("source") or 0, "ticket")
-    return Interaction(id=b.interaction_id, source="freshdesk", native_id=b.native_id,
-                       channel=_channel(source_channel), started_at=created, messages=tuple(messages),
-                       subject=ticket.get("subject"))
+    native = str(_need(ticket, "id", "ticket"))
+    people = {str(p.get("id")): p.get("contact") or p
+              for p in [payload.get("requester") or {}, *(payload.get("agents") or [])] if isinstance(p, dict)}
+    conversations = payload.get("conversations") or []
+    for i, c in enumerate(conversations):
+        _need(c, "id", f"conversations[{i}]")
+    return freshdesk_interaction(ticket, conversations, people, iid=f"freshdesk:{native}", source="freshdesk",
+                                 directory=directory)
 
 
-def map_jira(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+def map_jira(payload: Mapping[str, Any], directory: Directory) -> Interaction:
     """A Jira Service Management issue event (jira:issue_* or comment_*), with the issue's comments."""
     issue = _need(payload, "issue", "payload")
     fields = _need(issue, "fields", "issue")
@@ -293,7 +242,7 @@ def map_jira(payload: Mapping[str, Any], directory: Directory | None) -> Interac
                        started_at=created, messages=tuple(messages), subject=fields.get("summary"))
 
 
-def map_generic(payload: Mapping[str, Any], directory: Directory | None) -> Interaction:
+def map_generic(payload: Mapping[str, Any], directory: Directory) -> Interaction:
     """The documented generic shape: {event_id, occurred_at, ticket: {id, ...}, messages: [...]}."""
     ticket = _need(payload, "ticket", "payload")
     b = _Builder("generic", str(_need(ticket, "id", "ticket")), directory)
@@ -314,16 +263,16 @@ def map_generic(payload: Mapping[str, Any], directory: Directory | None) -> Inte
         messages.append(b.message(str(m.get("id", i)), i, who, parse_time(m.get("sent_at"), f"{where}.sent_at"),
                                   str(_need(m, "text", where)), bool(m.get("internal", False))))
     return Interaction(id=b.interaction_id, source="generic", native_id=b.native_id,
-                       channel=_channel(ticket.get("channel")),
+                       channel=ticket_channel(ticket.get("channel")),
                        started_at=parse_time(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
                        messages=tuple(messages), subject=ticket.get("subject"))
 
 
-MAPPERS: dict[str, Callable[[Mapping[str, Any], Directory | None], Interaction]] = {
+MAPPERS: dict[str, Callable[[Mapping[str, Any], Directory], Interaction]] = {
     "zendesk": map_zendesk, "freshdesk": map_freshdesk, "jira": map_jira, "generic": map_generic}
 
 
-def to_interaction(provider: str, payload: Any, directory: Directory | None, raw_id: str) -> Interaction:
+def to_interaction(provider: str, payload: Any, directory: Directory, raw_id: str) -> Interaction:
     """Map a provider's payload to an Interaction; ParseError names what is missing."""
     if not isinstance(payload, dict):
         raise ParseError("the payload is not a JSON object")
@@ -462,7 +411,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
     event = delivery_id(provider, headers, payload, body)
     key = f"{provider}:{event}"
     try:
-        directory = Directory(state.pipeline) if state.pipeline is not None else None
+        directory = Directory(state.pipeline)
         interaction = to_interaction(provider, payload, directory, raw.id)
     except ParseError as e:
         raise reject(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
@@ -509,7 +458,7 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         content = s.scalar(select(t.RawPayloadRow.content).where(t.RawPayloadRow.id == params["raw_payload_id"]))
     if content is None:
         raise ParseError(f"raw payload {params['raw_payload_id']} is gone")
-    directory = Directory(state.pipeline) if state.pipeline is not None else None
+    directory = Directory(state.pipeline)
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
     with write_lock(state), store.session() as s:  # idempotent; a process that died early left the raw payload
         Store.upsert_interactions_in(s, [interaction])

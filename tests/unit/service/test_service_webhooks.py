@@ -390,6 +390,7 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
 
 
 def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
+    from qa_monitor.adapters.base import Directory
     from qa_monitor.service.webhooks import to_interaction
 
     data = example("freshdesk")
@@ -397,11 +398,41 @@ def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
     conv.pop("body_text")
     conv["body"] = "<div>To <b>nie</b> nasz  problem.<br>Proszę&nbsp;wyczyścić pamięć.</div>"
     conv["created_at"] = "2026-11-22T09:45:00.123456789Z"            # nanoseconds, as Zendesk sends them
-    it = to_interaction("freshdesk", data, None, "raw-1")
+    it = to_interaction("freshdesk", data, Directory(None), "raw-1")
     reply = next(m for m in it.messages if m.author.role == "agent")
     # inline markup stays on its line, <br> breaks it, spaces are collapsed (one HTML reader for every input)
     assert reply.text == "To nie nasz problem.\nProszę wyczyścić pamięć."
     assert reply.sent_at == datetime(2026, 11, 22, 9, 45, 0, 123456, tzinfo=UTC)
     conv["created_at"] = "yesterday"
-    with pytest.raises(ParseError, match="conversations\\[0\\].created_at 'yesterday' is not an ISO 8601"):
-        to_interaction("freshdesk", data, None, "raw-1")
+    with pytest.raises(ParseError, match="ticket 7781 conversation 43011111111 time 'yesterday' is not"):
+        to_interaction("freshdesk", data, Directory(None), "raw-1")
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
+def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: str, tmp_path: Path) -> None:
+    from qa_monitor.adapters.base import Directory, build_adapter
+    from qa_monitor.config import SourceSpec
+    from qa_monitor.records import RawPayload
+    from qa_monitor.service.webhooks import to_interaction
+
+    data = example(provider)
+    if provider == "zendesk":     # the Tickets API export: comments inside the ticket, users keyed by id
+        unit = {"ticket": {**data["ticket"], "comments": data["comments"]},
+                "users": {str(u["id"]): u for u in data["users"]}}
+    else:                         # Freshdesk's API with include=conversations
+        unit = {**data["ticket"], "conversations": data["conversations"], "requester": data.get("requester")}
+    adapter = build_adapter(SourceSpec(name=provider, adapter=provider, options={"path": str(tmp_path)}),
+                            PIPELINE)
+    raw = RawPayload(id="r", source=provider, kind=f"{provider}.ticket", ref="x",
+                     content=json.dumps(unit).encode())
+    (exported,) = adapter.parse(raw)
+    hooked = to_interaction(provider, data, Directory(PIPELINE), "r")
+
+    def view(it: Any) -> list[tuple[Any, ...]]:
+        # Freshdesk's export names no agents (only user ids and the shared mailbox), its webhook payload does:
+        # there the agent is resolved by address, in the export by a handle the pipeline may list
+        return [(m.id, m.seq, m.author.role, m.author.agent_id if provider == "zendesk" else None, m.sent_at,
+                 m.text, m.internal) for m in it.messages]
+
+    assert exported.id == hooked.id and exported.channel == hooked.channel
+    assert view(exported) == view(hooked) and any(m.author.role == "agent" for m in hooked.messages)
