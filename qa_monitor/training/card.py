@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_monitor.training.data import CAL_MAX, TRAIN_MAX
+from qa_monitor.training.heads import THRESHOLD_PRIOR
 
 # A polite, short Latvian reply that the rude head misreads (the known limits quote its score from training).
 POLITE_LV = "Mēs nosūtījām jaunu paroli ar SMS, varat pieslēgties."
@@ -64,7 +65,7 @@ def _lora_lines(lora: dict[str, Any] | None, enc: dict[str, Any]) -> list[str]:
         "  hash and the encoder is rebuilt when it changes (its name, which keys the embedding cache and the heads,",
         f"  carries the hash). int8 vs the merged float model: min cosine {enc.get('cosine_int8_vs_fp32_min', '-')}"
         f" (mean {enc.get('cosine_int8_vs_fp32_mean', '-')}).",
-        "- The adapters predate the second round of help-desk replies (`hd-xx-2001` on): its train half reaches",
+        "- The adapters predate the later rounds of help-desk replies (`hd-xx-2001` on): their train half reaches",
         "  the heads only.",
         "- Trained multi-task on the `train` split only (never cal or dev, never `data/helpdesk/dev.jsonl`): "
         f"{lora['train_examples']:,}",
@@ -145,8 +146,11 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
     lines += ["", "## Thresholds (models/thresholds.json)",
               "A label's score in the scorer is the highest among every detector's findings, so thresholds are set",
               f"on the full scorer (`{report['scorer']}`) over the help-desk calibration scenarios: per label and",
-              "language the best-F1 threshold where the language has at least 10 positives and 10 negatives there,",
-              "clipped to [0.2, 0.9]; `*` (all languages pooled) for the rest.", "",
+              "language the best-F1 threshold, clipped to [0.2, 0.9]; `*` (all languages pooled) for languages with",
+              "fewer than 10 positives or negatives there. A language's own threshold rests on a few dozen replies and",
+              "swings between retrains, so it is drawn towards the pooled one: weight n (the smaller of its positives",
+              f"and negatives) against {THRESHOLD_PRIOR:g} for the pooled threshold (chosen on the mean F1 of the dev",
+              "sets against 0 and against pooled thresholds only).", "",
               "| label | thresholds |", "|---|---|"]
     for label, per in report["thresholds"].items():
         lines.append(f"| {label} | " + ", ".join(f"{k}: {v}" for k, v in per.items()) + " |")
@@ -162,8 +166,10 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
     lines += [
         "", "`helpdesk dev` rows score `data/helpdesk/dev.jsonl` with the full scorer (the same path as",
         "`qa-monitor eval`); `rude|condescending` is either label against fine replies (all labels 0).",
-        "`helpdesk dev2` rows score `data/helpdesk/dev2.jsonl`: half of the second round's situations, written after",
-        "the LoRA adapters were trained, sharing no situation with train or dev (the other half trains the heads).",
+        "`helpdesk dev2` rows score `data/helpdesk/dev2.jsonl`: half of the later rounds' situations (the second",
+        "round: freer bare replies; the third: e-mails with greeting and sign-off, live chat, call-transcript turns),",
+        "written after the LoRA adapters were trained, sharing no situation with train or dev (the other half trains",
+        "the heads).",
         "Public-dataset dev rows score the embedding head alone on the message embedding, at the shipped threshold",
         "of that language; the heads lean on the help-desk set, which costs some accuracy on tweets and forums.",
         "Published figures are on the datasets' official test splits with other metrics and are listed for scale",

@@ -14,6 +14,11 @@ from qa_monitor.errors import ModelError
 from qa_monitor.records import LABELS
 
 HEADS_FILE = "embedding_heads.json"
+# Per-language thresholds are clipped to this range.
+THRESHOLD_RANGE = (0.2, 0.9)
+# How many calibration replies' worth of weight the pooled threshold has against a language's own (see
+# thresholds_by_language)
+THRESHOLD_PRIOR = 20.0
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -107,18 +112,23 @@ def best_f1_threshold(scores: np.ndarray, y: np.ndarray) -> float:
 
 
 def thresholds_by_language(scores: np.ndarray, y: np.ndarray, langs: Sequence[str], min_each: int = 15,
-                           default: float = 0.5) -> dict[str, float]:
-    """Per language (where it has min_each positives and negatives) and "*": the best-F1 threshold, clipped."""
+                           default: float = 0.5, prior: float = THRESHOLD_PRIOR) -> dict[str, float]:
+    """Per language (where it has min_each positives and negatives) and "*": the best-F1 threshold, clipped.
+
+    A language's own best-F1 threshold rests on a few dozen calibration replies and swings between retrains, so it
+    is drawn towards the pooled one: weighted by n (the smaller of its positives and negatives) against `prior`."""
     out: dict[str, float] = {}
     if y.sum() >= 1 and (1 - y).sum() >= 1:
-        out["*"] = float(np.clip(best_f1_threshold(scores, y), 0.2, 0.9))
+        out["*"] = float(np.clip(best_f1_threshold(scores, y), *THRESHOLD_RANGE))
     else:
         out["*"] = default
     lang_arr = np.asarray(langs)
     for lang in sorted(set(langs)):
         m = lang_arr == lang
-        if y[m].sum() >= min_each and (1 - y[m]).sum() >= min_each:
-            out[lang] = float(np.clip(best_f1_threshold(scores[m], y[m]), 0.2, 0.9))
+        n = min(int(y[m].sum()), int((1 - y[m]).sum()))
+        if n >= min_each:
+            own = float(np.clip(best_f1_threshold(scores[m], y[m]), *THRESHOLD_RANGE))
+            out[lang] = (n * own + prior * out["*"]) / (n + prior)
     return {k: round(v, 4) for k, v in out.items()}
 
 

@@ -242,8 +242,11 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     models_dir.mkdir(parents=True, exist_ok=True)
     heads_obj.save(models_dir / HEADS_FILE)
     thr_path = models_dir / "thresholds.json"
-    thr_path.write_text(json.dumps({"version": f"train-{version}", "thresholds": thresholds}, indent=2) + "\n",
-                        encoding="utf-8")
+    # the values' digest is part of the version: thresholds refitted on the same heads are a new threshold version,
+    # so scores stored under the old ones are neither reused nor taken for current ones
+    thr_digest = hashlib.sha256(json.dumps(thresholds, sort_keys=True).encode()).hexdigest()[:8]
+    thr_path.write_text(json.dumps({"version": f"train-{version}+t{thr_digest}", "thresholds": thresholds},
+                                   indent=2) + "\n", encoding="utf-8")
     report = {"version": version, "seed": seed, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "encoder": manifest, "caps": CAPS, "sample_rate": SAMPLE_RATE, "C": C,
               "helpdesk_weight_share": HELPDESK_WEIGHT_SHARE, "scorer": scorer.model_version,

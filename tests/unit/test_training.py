@@ -149,3 +149,16 @@ def test_dequantize_q4_block_layout() -> None:
     assert w.shape == (1, 32)
     assert w[0, 0] == pytest.approx((0 - 8) * 0.5) and w[0, 15] == pytest.approx((15 - 8) * 0.5)
     assert w[0, 16] == pytest.approx((15 - 8) * 0.5) and w[0, 31] == pytest.approx((0 - 8) * 0.5)
+
+
+def test_a_language_threshold_is_drawn_towards_the_pooled_one_by_its_sample_size() -> None:
+    # en: 12 positives and 12 negatives separated at 0.8; pl: 40 and 40 separated at 0.3; pooled best-F1 at 0.3
+    en_s = np.r_[np.full(12, 0.85), np.full(12, 0.75)]
+    pl_s = np.r_[np.full(40, 0.35), np.full(40, 0.25)]
+    y = np.r_[np.ones(12), np.zeros(12), np.ones(40), np.zeros(40)].astype(np.int64)
+    langs = ["en"] * 24 + ["pl"] * 80
+    own = thresholds_by_language(np.r_[en_s, pl_s], y, langs, min_each=10, prior=0.0)
+    drawn = thresholds_by_language(np.r_[en_s, pl_s], y, langs, min_each=10, prior=20.0)
+    assert own == {"*": 0.35, "en": 0.85, "pl": 0.35}
+    # en: (12 * 0.85 + 20 * 0.35) / 32; pl already sits on the pooled threshold
+    assert drawn["en"] == pytest.approx((12 * 0.85 + 20 * 0.35) / 32, abs=1e-4) and drawn["pl"] == 0.35
