@@ -167,7 +167,7 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         "", "`helpdesk dev` rows score `data/helpdesk/dev.jsonl` with the full scorer (the same path as",
         "`qa-monitor eval`); `rude|condescending` is either label against fine replies (all labels 0).",
         "`helpdesk dev2` rows score `data/helpdesk/dev2.jsonl`: half of the later rounds' situations (the second",
-        "round: freer bare replies; the third: e-mails with greeting and sign-off, live chat, call-transcript turns),",
+        "round: freer bare replies; the third and fourth: e-mails with greeting and sign-off, live chat, call turns),",
         "written after the LoRA adapters were trained, sharing no situation with train or dev (the other half trains",
         "the heads).",
         "Public-dataset dev rows score the embedding head alone on the message embedding, at the shipped threshold",
