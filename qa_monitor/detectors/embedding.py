@@ -1,5 +1,6 @@
 """EmbeddingDetector: multilingual-e5-small sentence embeddings with our trained heads for rude, condescending and
-unclear. Each label's finding is the message's best-scoring sentence, with the calibrated score and an explanation."""
+unclear. Each label's finding carries the calibrated score, an explanation and, as its span, the sentence that reads
+worst (on its own, for findings that reach their threshold)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LABELS, Finding, as_label
-from qa_monitor.training.heads import HEADS_FILE, Heads
+from qa_monitor.scoring.thresholds import Thresholds
+from qa_monitor.training.heads import HEADS_FILE, THRESHOLD_RANGE, Heads
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class EmbeddingDetector:
         self.min_score = float(opts.get("min_score", 0.0))
         self._encoder = encoder
         self._heads = heads
+        self._thresholds: Thresholds | None = None
 
     @classmethod
     def available(cls, models_dir: Path) -> bool:
@@ -90,13 +93,18 @@ class EmbeddingDetector:
         check_heads_fit(self._heads, self._encoder.name)
         log.info("embedding detector loaded: heads %s, encoder %s", self._heads.version, self._encoder.name)
 
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        """The scorer's thresholds: only findings that reach them are located sentence by sentence."""
+        self._thresholds = thresholds
+
     @property
     def artifacts(self) -> str:
         """What the loaded model files are (the heads' version, which carries their digest); empty before load."""
         return self._heads.version if self._heads is not None else ""
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
-        """Per message, one finding per label: its best sentence, scored by the calibrated head."""
+        """Per message, one finding per label, scored by the calibrated head on the message and its sentences in
+        context; the span is the sentence that reads worst on its own (see `_locate`)."""
         if not batch:
             return []
         if self._encoder is None or self._heads is None:
@@ -105,30 +113,66 @@ class EmbeddingDetector:
         sentences = [_sentences(a) for a in batch]
         msg_vecs, sent_vecs = self._encoder.encode_segments([a.text for a in batch],
                                                             [[s.text for s in ss] for ss in sentences])
-        probs = {label: (self._heads.heads[label](msg_vecs),
-                         [self._heads.heads[label](v) if len(v) else np.zeros(0) for v in sent_vecs])
-                 for label in LABELS}
+        # per label: each message's score and the sentence that scores highest in context
+        scored: dict[str, list[tuple[float, int]]] = {}
+        for label in LABELS:
+            head = self._heads.heads[label]
+            p_msgs = head(msg_vecs)
+            scored[label] = []
+            for i, vecs in enumerate(sent_vecs):
+                p_sent = head(vecs)
+                best = int(np.argmax(p_sent))
+                # Rudeness and condescension live in a phrase: the worst sentence decides. Unclarity is a property
+                # of the whole reply (walls of text, no next step): the message decides, the worst sentence shows.
+                p = float(p_msgs[i]) if label == "unclear" else max(float(p_msgs[i]), float(p_sent[best]))
+                scored[label].append((round(p, 4), best))
+        located = self._locate(batch, sentences, scored)
         out: list[list[Finding]] = []
         for i, a in enumerate(batch):
             found: list[Finding] = []
             for label in LABELS:
-                p_msg = float(probs[label][0][i])
-                p_sent = probs[label][1][i]
-                best = int(np.argmax(p_sent))
-                sent = sentences[i][best]
-                whole = len(sentences[i]) == 1
-                # Rudeness and condescension live in a phrase: the worst sentence decides. Unclarity is a property
-                # of the whole reply (walls of text, no next step): the message decides, the worst sentence shows.
-                score = round(p_msg if label == "unclear" else max(p_msg, float(p_sent[best])), 4)
+                score, best = scored[label][i]
                 if score < self.min_score:
                     continue
+                sent = sentences[i][located.get((i, label), best)]
                 found.append(Finding(message_id=a.message_id, label=as_label(label), score=score,
                                      start=sent.start, end=sent.end, detector=self.name,
                                      detector_version=f"{self.version}/{self._heads.version}",
-                                     explanation=explanation(label, score, whole),
+                                     explanation=explanation(label, score, len(sentences[i]) == 1),
                                      suggestion=_SUGGEST[label] if score >= 0.5 else None,
                                      rule=f"embedding-head:{label}", evidence=sent.text))
             out.append(found)
+        return out
+
+    def _locate(self, batch: Sequence[Analysis], sentences: Sequence[tuple[Sentence, ...]],
+                scored: dict[str, list[tuple[float, int]]]) -> dict[tuple[int, str], int]:
+        """Which sentence to show, per (message, label) whose finding is flagged: the one that scores highest read
+        on its own. Read in context, every sentence of a short reply carries the tone of the worst one, so the
+        in-context scores often point at its neighbour. Only the sentences of multi-sentence messages with a
+        flagged finding are encoded again (without the scorer's thresholds: those reaching the lowest threshold
+        training sets), so fine replies cost nothing extra."""
+        wanted: list[tuple[int, str]] = []
+        for i, ss in enumerate(sentences):
+            if len(ss) < 2:
+                continue
+            for label in LABELS:
+                low = (self._thresholds.value(label, batch[i].language) if self._thresholds is not None
+                       else THRESHOLD_RANGE[0])
+                if scored[label][i][0] >= low:
+                    wanted.append((i, label))
+        if not wanted:
+            return {}
+        assert self._encoder is not None and self._heads is not None
+        messages = sorted({i for i, _ in wanted})
+        vecs = self._encoder.encode([s.text for i in messages for s in sentences[i]])
+        first, k = {}, 0
+        for i in messages:
+            first[i] = k
+            k += len(sentences[i])
+        out: dict[tuple[int, str], int] = {}
+        for i, name in wanted:
+            rows = vecs[first[i]:first[i] + len(sentences[i])]
+            out[i, name] = int(np.argmax(self._heads.heads[name](rows)))
         return out
 
 

@@ -69,6 +69,9 @@ class Scorer:
         self.analyzer.load()
         for d in self.detectors:
             d.load()
+            # detectors that do extra work only for flagged findings (the embedding detector's localisation)
+            if hasattr(d, "set_thresholds"):
+                d.set_thresholds(self.thresholds)
         # detectors with trained files (heads, checkpoints) name them: new files make a new model version, so
         # their scores are told apart from the old ones and stored scores are not reused across them
         artifacts = "|".join(str(getattr(d, "artifacts", "")) for d in self.detectors)

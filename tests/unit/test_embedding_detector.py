@@ -27,6 +27,7 @@ class FakeEncoder:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.encoded: list[str] = []
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(DIM, dtype=np.float32)
@@ -38,12 +39,24 @@ class FakeEncoder:
         return v
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
         return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
     def encode_segments(self, texts: Sequence[str], segments: Sequence[Sequence[str]]
                         ) -> tuple[np.ndarray, list[np.ndarray]]:
         self.calls += 1
         return self.encode(texts), [self.encode(list(s)) for s in segments]
+
+
+class ContextEncoder(FakeEncoder):
+    """Read in context, every sentence takes on the whole message's words, as a real encoder's states do."""
+
+    def encode_segments(self, texts: Sequence[str], segments: Sequence[Sequence[str]]
+                        ) -> tuple[np.ndarray, list[np.ndarray]]:
+        self.calls += 1
+        msgs = np.stack([self._vec(t) for t in texts])
+        return msgs, [np.stack([msgs[i] + 0.1 * (j + 1) * (msgs[i] > 0.5) for j in range(len(s))])
+                      for i, s in enumerate(segments)]
 
 
 def _heads() -> Heads:
@@ -131,3 +144,46 @@ def test_corrupt_heads_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / HEADS_FILE).write_text('{"version": "x"}', encoding="utf-8")
     with pytest.raises(ModelError, match="cannot read embedding heads"):
         EmbeddingDetector({}, tmp_path, encoder=FakeEncoder()).load()
+
+
+def test_the_span_shown_is_the_sentence_that_scores_highest_on_its_own() -> None:
+    enc = ContextEncoder()
+    det = EmbeddingDetector({}, Path("unused"), encoder=enc, heads=_heads())
+    flagged = _analysis("m", ["Read the FAQ.", "We are closing this ticket.", "Bye."])
+    fine = _analysis("f", ["Thanks for waiting.", "Your refund is on its way."])
+    found, calm = det.detect([flagged, fine])
+    rude = next(f for f in found if f.label == "rude")
+    # in context the last sentence scores highest; read alone, only the first carries "faq"
+    assert flagged.text[rude.start:rude.end] == "Read the FAQ."
+    # the score is still the in-context one: 4 * (1 + 0.3) - 2
+    assert rude.score == pytest.approx(1 / (1 + np.exp(-3.2)), abs=1e-3)
+    # only the sentences of the message that may be flagged were encoded again; the fine reply cost nothing extra
+    assert enc.encoded == [s.text for s in flagged.sentences]
+    assert all(f.score < 0.2 for f in calm)
+
+
+def test_the_scorer_thresholds_decide_which_messages_are_located_again() -> None:
+    from qa_monitor.nlp.language import LanguageGuess, LanguageIdentifier
+    from qa_monitor.nlp.pipeline import Analyzer
+    from qa_monitor.scoring.engine import ScoreInput, Scorer
+    from qa_monitor.scoring.thresholds import Thresholds
+
+    class English(LanguageIdentifier):
+        def load(self) -> None:
+            return None
+
+        def identify(self, text: str, context: str = "") -> LanguageGuess:
+            return LanguageGuess("en", 1.0, None)
+
+    text = "Read the FAQ. We are closing this ticket. Bye."
+    for rude_threshold, relocated in ((0.5, True), (0.99, False)):
+        enc = ContextEncoder()
+        det = EmbeddingDetector({}, Path("unused"), encoder=enc, heads=_heads())
+        scorer = Scorer([det], Thresholds("t", {label: {"*": rude_threshold if label == "rude" else 0.99}
+                                                for label in ("rude", "condescending", "unclear")}),
+                        Analyzer(English()))
+        (score,) = scorer.score([ScoreInput("m", text)])
+        rude = next(f for f in score.findings if f.label == "rude")
+        # below its threshold the finding keeps the in-context sentence and costs no second encoding
+        assert (text[rude.start:rude.end] == "Read the FAQ.") is relocated
+        assert bool(enc.encoded) is relocated
