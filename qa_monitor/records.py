@@ -15,6 +15,9 @@ RawStatus = Literal["parsed", "quarantined", "skipped"]
 
 LABELS: tuple[Label, ...] = ("rude", "condescending", "unclear")
 
+LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
+UNKNOWN_LANGUAGE = "unknown"
+
 
 def as_label(name: str) -> Label:
     """The Label spelled by `name`; ValueError for any other text."""
@@ -22,8 +25,7 @@ def as_label(name: str) -> Label:
         if label == name:
             return label
     raise ValueError(f"unknown label {name!r}")
-LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
-UNKNOWN_LANGUAGE = "unknown"
+
 
 Cursor = Mapping[str, Any]
 """An adapter's position in its source, JSON-serialisable (for example `{"uidvalidity": 7, "uid": 1042}`)."""

