@@ -149,8 +149,8 @@ class EmbeddingDetector:
         """Which sentence to show, per (message, label) whose finding is flagged: the one that scores highest read
         on its own. Read in context, every sentence of a short reply carries the tone of the worst one, so the
         in-context scores often point at its neighbour. Only the sentences of multi-sentence messages with a
-        flagged finding are encoded again (without the scorer's thresholds: those reaching the lowest threshold
-        training sets), so fine replies cost nothing extra."""
+        flagged finding are encoded again, so fine replies cost nothing extra. Without the scorer's thresholds (a
+        detector used on its own, as in training), a finding counts as flagged from the lowest threshold allowed."""
         wanted: list[tuple[int, str]] = []
         for i, ss in enumerate(sentences):
             if len(ss) < 2:
