@@ -1,6 +1,7 @@
 """EmbeddingDetector: multilingual-e5-small sentence embeddings with our trained heads for rude, condescending and
 unclear. Each label's finding carries the calibrated score, an explanation and, as its span, the sentence that reads
-worst (on its own, for findings that reach their threshold)."""
+worst (on its own, for findings that reach their threshold); other sentences that reach the threshold on their own are
+findings too."""
 
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ class EmbeddingDetector:
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """Per message, one finding per label, scored by the calibrated head on the message and its sentences in
-        context; the span is the sentence that reads worst on its own (see `_locate`)."""
+        context; the span is the sentence that reads worst on its own, and other sentences that reach the threshold
+        on their own are shown as well (see `_locate`)."""
         if not batch:
             return []
         if self._encoder is None or self._heads is None:
@@ -134,24 +136,30 @@ class EmbeddingDetector:
                 score, best = scored[label][i]
                 if score < self.min_score:
                     continue
-                sent = sentences[i][located.get((i, label), best)]
-                found.append(Finding(message_id=a.message_id, label=as_label(label), score=score,
-                                     start=sent.start, end=sent.end, detector=self.name,
-                                     detector_version=f"{self.version}/{self._heads.version}",
-                                     explanation=explanation(label, score, len(sentences[i]) == 1),
-                                     suggestion=_SUGGEST[label] if score >= 0.5 else None,
-                                     rule=f"embedding-head:{label}", evidence=sent.text))
+                # the worst sentence carries the message's score; others that reach the threshold on their own are
+                # shown too, each with its own score (never above the message's)
+                for k, (j, own) in enumerate(located.get((i, label), [(best, score)])):
+                    sent = sentences[i][j]
+                    s = score if k == 0 else min(own, score)
+                    found.append(Finding(message_id=a.message_id, label=as_label(label), score=s,
+                                         start=sent.start, end=sent.end, detector=self.name,
+                                         detector_version=f"{self.version}/{self._heads.version}",
+                                         explanation=explanation(label, s, len(sentences[i]) == 1),
+                                         suggestion=_SUGGEST[label] if s >= 0.5 else None,
+                                         rule=f"embedding-head:{label}", evidence=sent.text))
             out.append(found)
         return out
 
     def _locate(self, batch: Sequence[Analysis], sentences: Sequence[tuple[Sentence, ...]],
-                scored: dict[str, list[tuple[float, int]]]) -> dict[tuple[int, str], int]:
-        """Which sentence to show, per (message, label) whose finding is flagged: the one that scores highest read
-        on its own. Read in context, every sentence of a short reply carries the tone of the worst one, so the
-        in-context scores often point at its neighbour. Only the sentences of multi-sentence messages with a
-        flagged finding are encoded again, so fine replies cost nothing extra. Without the scorer's thresholds (a
-        detector used on its own, as in training), a finding counts as flagged from the lowest threshold allowed."""
-        wanted: list[tuple[int, str]] = []
+                scored: dict[str, list[tuple[float, int]]]) -> dict[tuple[int, str], list[tuple[int, float]]]:
+        """Which sentences to show, per (message, label) whose finding is flagged, as (sentence index, own score):
+        first the one that scores highest read on its own, then, for rude and condescending, every other sentence
+        that reaches the threshold on its own (a reply often has more than one bad sentence). Read in context,
+        every sentence of a short reply carries the tone of the worst one, so the in-context scores often point at
+        its neighbour. Only the sentences of multi-sentence messages with a flagged finding are encoded again, so
+        fine replies cost nothing extra. Without the scorer's thresholds (a detector used on its own, as in
+        training), a finding counts as flagged from the lowest threshold allowed."""
+        wanted: list[tuple[int, str, float]] = []
         for i, ss in enumerate(sentences):
             if len(ss) < 2:
                 continue
@@ -159,20 +167,22 @@ class EmbeddingDetector:
                 low = (self._thresholds.value(label, batch[i].language) if self._thresholds is not None
                        else THRESHOLD_RANGE[0])
                 if scored[label][i][0] >= low:
-                    wanted.append((i, label))
+                    wanted.append((i, label, low))
         if not wanted:
             return {}
         assert self._encoder is not None and self._heads is not None
-        messages = sorted({i for i, _ in wanted})
+        messages = sorted({i for i, _, _ in wanted})
         vecs = self._encoder.encode([s.text for i in messages for s in sentences[i]])
         first, k = {}, 0
         for i in messages:
             first[i] = k
             k += len(sentences[i])
-        out: dict[tuple[int, str], int] = {}
-        for i, name in wanted:
-            rows = vecs[first[i]:first[i] + len(sentences[i])]
-            out[i, name] = int(np.argmax(self._heads.heads[name](rows)))
+        out: dict[tuple[int, str], list[tuple[int, float]]] = {}
+        for i, name, low in wanted:
+            own = self._heads.heads[name](vecs[first[i]:first[i] + len(sentences[i])])
+            order = [int(j) for j in np.argsort(-own, kind="stable")]
+            more = [j for j in order[1:] if name != "unclear" and own[j] >= low]
+            out[i, name] = [(j, round(float(own[j]), 4)) for j in [order[0], *more]]
         return out
 
 

@@ -162,6 +162,23 @@ def test_the_span_shown_is_the_sentence_that_scores_highest_on_its_own() -> None
     assert all(f.score < 0.2 for f in calm)
 
 
+def test_every_sentence_that_reaches_the_threshold_on_its_own_is_shown() -> None:
+    det = EmbeddingDetector({}, Path("unused"), encoder=ContextEncoder(), heads=_heads())
+    a = _analysis("m", ["Read the FAQ.", "We are closing this ticket.", "The FAQ FAQ answers it.",
+                        "Jargon and jargon."])
+    (found,) = det.detect([a])
+    rude = [f for f in found if f.label == "rude"]
+    # the worst sentence on its own first, with the message's score; the other rude sentence with its own score
+    assert [a.text[f.start:f.end] for f in rude] == ["The FAQ FAQ answers it.", "Read the FAQ."]
+    assert rude[1].score == pytest.approx(1 / (1 + np.exp(-2.0)), abs=1e-3)
+    assert rude[1].score < rude[0].score
+    assert rude[1].explanation.startswith("This sentence")
+    # unclarity is the whole reply's: one span, even though a sentence reaches the threshold alone
+    assert len([f for f in found if f.label == "unclear"]) == 1
+    # a sentence never scores above its message
+    assert all(f.score <= max(g.score for g in found if g.label == f.label) for f in found)
+
+
 def test_the_scorer_thresholds_decide_which_messages_are_located_again() -> None:
     from qa_monitor.nlp.language import LanguageGuess, LanguageIdentifier
     from qa_monitor.nlp.pipeline import Analyzer
