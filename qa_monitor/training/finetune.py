@@ -45,7 +45,7 @@ class LoraConfig:
     lr: float = 5e-4
     head_lr: float = 2e-3
     weight_decay: float = 0.01
-    epochs: int = 3
+    epochs: int = 2
     batch_size: int = 32
     seed: int = 13
     max_seconds: float = 0.0  # 0 = no wall-clock bound
