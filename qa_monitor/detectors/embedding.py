@@ -99,6 +99,11 @@ class EmbeddingDetector:
         self._thresholds = thresholds
 
     @property
+    def encoder(self) -> SentenceEncoder | None:
+        """The sentence encoder in use; None before load."""
+        return self._encoder
+
+    @property
     def artifacts(self) -> str:
         """What the loaded model files are (the heads' version, which carries their digest); empty before load."""
         return self._heads.version if self._heads is not None else ""
