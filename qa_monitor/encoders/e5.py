@@ -24,9 +24,11 @@ LORA_FILE = "encoder_lora.npz"
 LORA_TAG = "+lora-"
 # How the ONNX file is made; part of the encoder's name, so embedding caches and heads follow a change of recipe.
 # 2: eager attention exported and fused by onnxruntime's transformer optimizer (Attention, SkipLayerNorm, BiasGelu);
-#    int8 weights per output channel; the FFN output projections, whose inputs carry the large activation
-#    outliers that per-tensor int8 activations cannot hold, stay float32.
-RECIPE = 2
+#    int8 weights per output channel; the FFN output projections, whose inputs carry large activation outliers,
+#    stay float32.
+# 3: as 2, the FFN output projections in int8 too: with the adapters trained on every help-desk round the int8
+#    model keeps the float one's embeddings (min cosine 0.95 on the check sentences) and runs about 20 % faster.
+RECIPE = 3
 _SPACES = re.compile(" {2,}")
 
 
