@@ -145,12 +145,12 @@ class EmbeddingDetector:
                 # shown too, each with its own score (never above the message's)
                 for k, (j, own) in enumerate(located.get((i, label), [(best, score)])):
                     sent = sentences[i][j]
-                    s = score if k == 0 else min(own, score)
-                    found.append(Finding(message_id=a.message_id, label=as_label(label), score=s,
+                    shown = score if k == 0 else min(own, score)
+                    found.append(Finding(message_id=a.message_id, label=as_label(label), score=shown,
                                          start=sent.start, end=sent.end, detector=self.name,
                                          detector_version=f"{self.version}/{self._heads.version}",
-                                         explanation=explanation(label, s, len(sentences[i]) == 1),
-                                         suggestion=_SUGGEST[label] if s >= 0.5 else None,
+                                         explanation=explanation(label, shown, len(sentences[i]) == 1),
+                                         suggestion=_SUGGEST[label] if shown >= 0.5 else None,
                                          rule=f"embedding-head:{label}", evidence=sent.text))
             out.append(found)
         return out
