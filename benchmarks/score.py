@@ -14,6 +14,7 @@ import os
 import random
 import resource
 import time
+from collections.abc import Callable
 
 THREADS = 2
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
@@ -61,6 +62,17 @@ def cpu_seconds() -> float:
     return t.user + t.system
 
 
+def best_rates(run: Callable[[], object], n: int, repeat: int) -> tuple[float, float]:
+    """Best messages/s and best messages per CPU-second over `repeat` calls of run(), each handling n messages."""
+    best = per_cpu = 0.0
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        run()
+        best = max(best, n / (time.perf_counter() - t0))
+        per_cpu = max(per_cpu, n / (cpu_seconds() - c0))
+    return best, per_cpu
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -76,23 +88,16 @@ def bench_scorer(texts: list[str], repeat: int) -> tuple[float, float, str, floa
     scorer.load()
     items = [ScoreInput(message_id=f"m{i}", text=t) for i, t in enumerate(texts)]
     scorer.score(items[:64])  # warm-up
-    best = per_cpu = 0.0
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), cpu_seconds()
+
+    def score_all() -> None:
         for b in range(0, len(items), 256):
             scorer.score(items[b:b + 256])
-        best = max(best, len(items) / (time.perf_counter() - t0))
-        per_cpu = max(per_cpu, len(items) / (cpu_seconds() - c0))
+
+    best, per_cpu = best_rates(score_all, len(items), repeat)
     rss = peak_rss_mb()
     # the bound any scorer on this encoder meets: one encoder pass per message and nothing else
     encoder = next((d.encoder for d in scorer.detectors if getattr(d, "encoder", None) is not None), None)
-    bare = None
-    if encoder is not None:
-        bare = 0.0
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            encoder.encode(texts)
-            bare = max(bare, len(texts) / (time.perf_counter() - t0))
+    bare = best_rates(lambda: encoder.encode(texts), len(texts), repeat)[0] if encoder is not None else None
     return best, per_cpu, scorer.model_version, rss, bare
 
 
@@ -116,23 +121,21 @@ def bench_xlmr(texts: list[str], repeat: int, batch_size: int = 32) -> tuple[flo
     tokenizer = OnnxE5Encoder(Settings().models_dir / ENCODER_DIR, threads=THREADS)
     ids = [i[:256] for i in tokenizer.token_ids(texts)]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    best = per_cpu = 0.0
+
+    def classify_all() -> None:
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            x = torch.ones((len(idx), width), dtype=torch.long)
+            m = torch.zeros((len(idx), width), dtype=torch.long)
+            for j, i in enumerate(idx):
+                x[j, :len(ids[i])] = torch.tensor(ids[i])
+                m[j, :len(ids[i])] = 1
+            torch.sigmoid(model(input_ids=x, attention_mask=m).logits)
+
     with torch.inference_mode():
         model(input_ids=torch.tensor([ids[order[-1]]] * 4))  # warm-up
-        for _ in range(repeat):
-            t0, c0 = time.perf_counter(), cpu_seconds()
-            for b in range(0, len(order), batch_size):
-                idx = order[b:b + batch_size]
-                width = max(len(ids[i]) for i in idx)
-                x = torch.ones((len(idx), width), dtype=torch.long)
-                m = torch.zeros((len(idx), width), dtype=torch.long)
-                for j, i in enumerate(idx):
-                    x[j, :len(ids[i])] = torch.tensor(ids[i])
-                    m[j, :len(ids[i])] = 1
-                torch.sigmoid(model(input_ids=x, attention_mask=m).logits)
-            best = max(best, len(texts) / (time.perf_counter() - t0))
-            per_cpu = max(per_cpu, len(texts) / (cpu_seconds() - c0))
-    return best, per_cpu
+        return best_rates(classify_all, len(texts), repeat)
 
 
 def main() -> None:
