@@ -27,6 +27,10 @@ _WHAT: dict[str, tuple[str, str]] = {
     "condescending": ("may read as talking down to the customer", "reads as talking down to the customer"),
     "unclear": ("may be hard for the customer to follow", "is hard for the customer to follow"),
 }
+# Rudeness and condescension live in a phrase: the worst sentence decides the score, and every sentence that reaches
+# the threshold is shown. Unclarity is a property of the whole reply (walls of text, no next step): the message
+# decides, the worst sentence shows.
+_PHRASE_LABELS = frozenset({"rude", "condescending"})
 _SUGGEST: dict[str, str] = {
     "rude": "Acknowledge the customer's problem and say what you will do next, without blaming or dismissing them.",
     "condescending": "Drop phrases that imply the customer should have known; give the steps plainly and "
@@ -129,9 +133,7 @@ class EmbeddingDetector:
             for i, vecs in enumerate(sent_vecs):
                 p_sent = head(vecs)
                 best = int(np.argmax(p_sent))
-                # Rudeness and condescension live in a phrase: the worst sentence decides. Unclarity is a property
-                # of the whole reply (walls of text, no next step): the message decides, the worst sentence shows.
-                p = float(p_msgs[i]) if label == "unclear" else max(float(p_msgs[i]), float(p_sent[best]))
+                p = max(float(p_msgs[i]), float(p_sent[best])) if label in _PHRASE_LABELS else float(p_msgs[i])
                 scored[label].append((round(p, 4), best))
         located = self._locate(batch, sentences, scored)
         out: list[list[Finding]] = []
@@ -186,7 +188,7 @@ class EmbeddingDetector:
         for i, name, low in wanted:
             own = self._heads.heads[name](vecs[first[i]:first[i] + len(sentences[i])])
             order = [int(j) for j in np.argsort(-own, kind="stable")]
-            more = [j for j in order[1:] if name != "unclear" and own[j] >= low]
+            more = [j for j in order[1:] if own[j] >= low] if name in _PHRASE_LABELS else []
             out[i, name] = [(j, round(float(own[j]), 4)) for j in [order[0], *more]]
         return out
 
