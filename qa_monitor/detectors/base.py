@@ -28,6 +28,14 @@ class Detector(Protocol):
         ...
 
 
+class ThresholdLookup(Protocol):
+    """What a detector may read of the scorer's thresholds (`qa_monitor.scoring.thresholds.Thresholds`)."""
+
+    def value(self, label: str, language: str) -> float:
+        """The threshold for a label in a language."""
+        ...
+
+
 class _LanguageData(Protocol):
     @property
     def language(self) -> str: ...

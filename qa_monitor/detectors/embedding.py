@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qa_monitor.detectors.base import ThresholdLookup
+from qa_monitor.detectors.heads import HEADS_FILE, THRESHOLD_RANGE, Heads
 from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LABELS, Finding, as_label
-from qa_monitor.scoring.thresholds import Thresholds
-from qa_monitor.training.heads import HEADS_FILE, THRESHOLD_RANGE, Heads
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class EmbeddingDetector:
         self.min_score = float(opts.get("min_score", 0.0))
         self._encoder = encoder
         self._heads = heads
-        self._thresholds: Thresholds | None = None
+        self._thresholds: ThresholdLookup | None = None
 
     @classmethod
     def available(cls, models_dir: Path) -> bool:
@@ -98,7 +98,7 @@ class EmbeddingDetector:
         check_heads_fit(self._heads, self._encoder.name)
         log.info("embedding detector loaded: heads %s, encoder %s", self._heads.version, self._encoder.name)
 
-    def set_thresholds(self, thresholds: Thresholds) -> None:
+    def set_thresholds(self, thresholds: ThresholdLookup) -> None:
         """The scorer's thresholds: only findings that reach them are located sentence by sentence."""
         self._thresholds = thresholds
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from qa_monitor.detectors.heads import HEADS_FILE, Head, Heads
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.evaluation import average_precision, precision_recall_f1, roc_auc
 from qa_monitor.records import LABELS
 from qa_monitor.training import card
 from qa_monitor.training.cache import EmbeddingCache
 from qa_monitor.training.data import CAPS, SEED, Example, load_all, load_helpdesk
-from qa_monitor.training.heads import HEADS_FILE, Head, Heads, fit_head, platt, thresholds_by_language
+from qa_monitor.training.heads import fit_head, platt, thresholds_by_language
 
 log = logging.getLogger(__name__)
 

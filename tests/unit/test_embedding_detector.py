@@ -11,9 +11,9 @@ import pytest
 
 from qa_monitor.detectors.base import Detector
 from qa_monitor.detectors.embedding import EmbeddingDetector
+from qa_monitor.detectors.heads import HEADS_FILE, Head, Heads
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
-from qa_monitor.training.heads import HEADS_FILE, Head, Heads
 
 DIM = 384
 WORDS = {"faq": 0, "obviously": 1, "jargon": 2}

