@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from qa_monitor.errors import QAMonitorError
-from qa_monitor.records import LABELS, MessageScore
+from qa_monitor.records import LABELS, MessageScore, ScoreInput
 
 ALL = "all"
 
@@ -248,7 +248,6 @@ def run_eval(data: Path, score_fn: ScoreFn, predictions: Path | None = None, bat
 
 def scorer_fn(scorer: Any) -> ScoreFn:
     """Adapt a Scorer (qa_monitor.scoring.engine) to score evaluation items."""
-    from qa_monitor.scoring.engine import ScoreInput
 
     def fn(items: Sequence[EvalItem]) -> list[MessageScore]:
         return list(scorer.score([ScoreInput(message_id=it.id, text=it.text, customer=it.customer,

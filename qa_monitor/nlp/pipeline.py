@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from qa_monitor.nlp.analysis import Analysis
 from qa_monitor.nlp.language import LanguageIdentifier
 from qa_monitor.nlp.segment import segment
-from qa_monitor.records import LANGUAGES
-
-if TYPE_CHECKING:
-    from qa_monitor.scoring.engine import ScoreInput
+from qa_monitor.records import LANGUAGES, ScoreInput
 
 
 def normalize(text: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa_monitor.detectors.base import Detector
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis
 from qa_monitor.nlp.pipeline import Analyzer
-from qa_monitor.records import LABELS, Finding, MessageScore
+from qa_monitor.records import LABELS, Finding, MessageScore, ScoreInput
 from qa_monitor.scoring.thresholds import Thresholds, resolve_thresholds
 
 if TYPE_CHECKING:
@@ -19,16 +19,6 @@ if TYPE_CHECKING:
     from qa_monitor.storage.store import Store
 
 __all__ = ["ScoreInput", "Scorer", "Thresholds"]
-
-
-@dataclass(frozen=True)
-class ScoreInput:
-    """One agent message to score, with the customer's preceding turn(s) as context."""
-
-    message_id: str
-    text: str
-    customer: str = ""
-    language: str | None = None
 
 
 class Scorer:
