@@ -1,4 +1,5 @@
-"""Background jobs: large webhook tickets are scored by one worker task; state lives in the `jobs` table."""
+"""Background jobs: large webhook tickets are scored by one worker task; state lives in the `jobs` table. The worker
+knows no job kind itself: the module that creates jobs of a kind registers how they run (`register_handler`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from anyio import to_thread
@@ -16,6 +19,24 @@ from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store, as_utc
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobHandler:
+    """How jobs of one kind run: `run(app state, params)` returns the job's result; `on_failure(app state, params)`
+    undoes what a failed run leaves behind."""
+
+    run: Callable[[Any, Mapping[str, Any]], dict[str, Any]]
+    on_failure: Callable[[Any, Mapping[str, Any]], None] | None = None
+
+
+HANDLERS: dict[str, JobHandler] = {}
+
+
+def register_handler(kind: str, run: Callable[[Any, Mapping[str, Any]], dict[str, Any]],
+                     on_failure: Callable[[Any, Mapping[str, Any]], None] | None = None) -> None:
+    """Register (or replace) how the worker runs jobs of a kind."""
+    HANDLERS[kind] = JobHandler(run, on_failure)
 
 
 def create_job(store: Store, kind: str, params: dict[str, Any]) -> str:
@@ -85,8 +106,6 @@ class JobWorker:
 
     def run_one(self, job_id: str) -> None:
         """Run one job to completion, recording its result or its error."""
-        from qa_monitor.service.webhooks import run_webhook_job
-
         store: Store = self.app.state.store
         with store.session() as s:
             job = s.get(t.JobRow, job_id)
@@ -94,16 +113,15 @@ class JobWorker:
                 return
             job.status = "running"
             kind, params = job.kind, dict(job.params)
+        handler = HANDLERS.get(kind)
         try:
-            if kind != "webhook":
+            if handler is None:
                 raise ValueError(f"unknown job kind {kind!r}")
-            result = run_webhook_job(self.app.state, params)
+            result = handler.run(self.app.state, params)
         except Exception as e:  # a job's failure is recorded on the job, never lost in the worker
             log.exception("job %s failed", job_id)
             _finish(store, job_id, "failed", None, f"{e.__class__.__name__}: {e}")
-            if kind == "webhook" and params.get("delivery"):
-                from qa_monitor.service.webhooks import release_delivery
-
-                release_delivery(store, str(params["delivery"]))  # a redelivery is processed again
+            if handler is not None and handler.on_failure is not None:
+                handler.on_failure(self.app.state, params)
             return
         _finish(store, job_id, "done", result, None)

@@ -29,6 +29,7 @@ from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
 from qa_monitor.records import Interaction, Message, MessageScore, Participant, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
+from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage import tables as t
@@ -479,3 +480,12 @@ def writeback(pipeline: PipelineSpec | None, provider: str, interaction: Interac
     from qa_monitor.service.writeback import write_result
 
     return write_result(spec, provider, interaction, scores)
+
+
+def _release_job_delivery(state: Any, params: Mapping[str, Any]) -> None:
+    """A failed job frees its delivery, so that the sender's redelivery is processed again."""
+    if params.get("delivery"):
+        release_delivery(state.store, str(params["delivery"]))
+
+
+register_handler("webhook", run_webhook_job, on_failure=_release_job_delivery)
