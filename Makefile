@@ -22,6 +22,8 @@ run: install
 lint: install
 	$(BIN)/ruff check qa_monitor tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
 
 unit: install
 	$(BIN)/pytest tests/unit -q -m "not integration"
@@ -38,4 +40,4 @@ bench: install
 	$(BIN)/python benchmarks/webhook.py --duration 60
 
 clean:
-	rm -rf $(VENV) data/local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data/local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
