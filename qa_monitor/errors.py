@@ -43,6 +43,3 @@ class ModelError(QAMonitorError):
 class NotFoundError(QAMonitorError):
     """A requested record does not exist."""
 
-
-class AuthError(QAMonitorError):
-    """A token is missing, unknown or revoked."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from qa_monitor.adapters.mime import ParsedMail
@@ -157,7 +157,3 @@ class ThreadIndex:
         entry = self.threads.get(root)
         return dict(entry.messages) if entry else {}
 
-
-def thread_started(mails: list[ParsedMail]) -> datetime:
-    """When a thread started: its earliest message."""
-    return min(m.date for m in mails)

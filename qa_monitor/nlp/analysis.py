@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,6 @@ class Analysis:
     """One agent message prepared for detectors: normalised text, language, sentences and context.
 
     `customer` is the customer's preceding turn(s) in the conversation, read as context only.
-    `features` holds shared per-message computations (for example an embedding) keyed by name.
     """
 
     message_id: str
@@ -30,4 +27,3 @@ class Analysis:
     sentences: tuple[Sentence, ...] = ()
     customer: str = ""
     language_note: str | None = None
-    features: Mapping[str, Any] = field(default_factory=dict)

@@ -14,7 +14,6 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import update
 
 from qa_monitor.config import ScheduleSpec, Settings
-from qa_monitor.errors import QAMonitorError
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.render import pct, render
 from qa_monitor.reports.weekly import WeeklyReport, build_weekly
@@ -24,10 +23,6 @@ from qa_monitor.storage.store import Store
 log = logging.getLogger(__name__)
 
 ATTACHMENT_TYPES = {"pdf": ("application", "pdf"), "csv": ("text", "csv"), "json": ("application", "json")}
-
-
-class DeliveryError(QAMonitorError):
-    """A report could not be sent after every attempt; the delivery row says why."""
 
 
 @dataclass(frozen=True)

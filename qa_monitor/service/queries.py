@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from qa_monitor.records import LABELS
 from qa_monitor.service.auth import Principal
 from qa_monitor.service.errors import ApiError
 from qa_monitor.service.schemas import (
@@ -318,5 +317,3 @@ def review_flag(store: Store, p: Principal, flag_id: int, verdict: str, note: st
         row[0].status = verdict
     return get_flag(store, p, flag_id)
 
-
-LABEL_NAMES: tuple[str, ...] = LABELS

@@ -124,12 +124,6 @@ class Store:
             row = s.get(t.CursorRow, adapter)
             return dict(row.value) if row else None
 
-    def set_cursor(self, adapter: str, cursor: Cursor) -> None:
-        """Save an adapter's cursor."""
-        with self.session() as s:
-            upsert(s, t.CursorRow.__table__,
-                   [{"adapter": adapter, "value": dict(cursor), "updated_at": t.utcnow()}], ["adapter"])
-
     @staticmethod
     def _save_raw(s: Session, payloads: Sequence[RawPayload]) -> None:
         rows = [{"id": p.id, "source": p.source, "kind": p.kind, "ref": p.ref, "content": p.content,

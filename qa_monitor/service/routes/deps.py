@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
-from qa_monitor.config import Settings
 from qa_monitor.storage.store import Store
 
 
@@ -15,17 +14,11 @@ def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was built with."""
-    return request.app.state.settings
-
-
 def get_app_state(request: Request) -> Any:
     """The application state (scorer, worker, pipeline)."""
     return request.app.state
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 StateDep = Annotated[Any, Depends(get_app_state)]
 IdPath = Annotated[str, Path(max_length=300, description="the record's id")]
