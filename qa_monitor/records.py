@@ -16,7 +16,17 @@ RawStatus = Literal["parsed", "quarantined", "skipped"]
 LABELS: tuple[Label, ...] = ("rude", "condescending", "unclear")
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
+
+TICKET_SYSTEMS: tuple[str, ...] = ("zendesk", "freshdesk", "jira", "generic")
+"""The ticket systems that send webhooks. A conversation of one of them is keyed on the system and its native id,
+whichever way it arrives (webhook or an export read by a pipeline source of any name), so it is stored once."""
 UNKNOWN_LANGUAGE = "unknown"
+
+
+def ticket_source(system: str, account: str | None = None) -> str:
+    """The `Interaction.source` of a ticket system's conversations: the system, or `system@account` for a named
+    account (two accounts of one system number their tickets independently)."""
+    return f"{system}@{account}" if account else system
 
 
 def as_label(name: str) -> Label:
@@ -59,7 +69,12 @@ class Message:
 
 @dataclass(frozen=True)
 class Interaction:
-    """One conversation (email thread, chat, call, ticket); `id` is `f"{source}:{native_id}"`."""
+    """One conversation (email thread, chat, call, ticket); `id` is `f"{source}:{native_id}"`.
+
+    `source` names where the conversation's id lives: for a ticket system, the system (`zendesk`, or
+    `zendesk@<account>`, see `ticket_source`), whether a webhook or an export brought it; for everything else
+    (mailboxes, chats, Slack, transcripts) the name of the pipeline source that read it.
+    """
 
     id: str
     source: str

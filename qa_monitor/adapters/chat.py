@@ -2,6 +2,11 @@
 
 Each export is split into self-contained units (a ticket, a conversation, a Slack thread of one day, a run of JSONL
 lines of one interaction) stored as raw payloads, so that a quarantined unit can be parsed again on its own.
+
+Interaction ids: Zendesk and Freshdesk tickets are keyed on the ticket system (`zendesk:<ticket id>`, or
+`zendesk@<account>:<ticket id>` with `options.account`), exactly as their webhooks key them, whatever the source is
+called; so are JSONL interactions when `options.system` names their ticket system. Intercom, Slack and JSONL
+without `system` are keyed on the source's name (`<source>:<native id>`).
 """
 
 from __future__ import annotations
@@ -18,13 +23,13 @@ from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time, top_level_key
 from qa_monitor.adapters.text import clean_text, html_to_text
 from qa_monitor.errors import ParseError, SourceError
-from qa_monitor.records import Channel, Interaction, Message, Participant, RawPayload
+from qa_monitor.records import TICKET_SYSTEMS, Channel, Interaction, Message, Participant, RawPayload
 
 
 def _interaction(adapter: FileAdapter, native: str, messages: list[Message], *, subject: str | None = None,
                  channel: str | None = None, meta: dict[str, Any] | None = None) -> Interaction:
     ch: Channel = (channel or adapter.channel)  # type: ignore[assignment]
-    return _assemble(adapter.iid(native), adapter.source.name, native, ch, messages, subject=subject, meta=meta)
+    return _assemble(adapter.iid(native), adapter.origin, native, ch, messages, subject=subject, meta=meta)
 
 
 def _assemble(iid: str, source: str, native: str, channel: Channel, messages: Sequence[Message], *,
@@ -45,11 +50,13 @@ class ZendeskAdapter(FileAdapter):
     Comments that are not public are internal notes. Author roles come from the users list (agent/admin = agent,
     end-user = customer), then the pipeline's agents; an author missing from both is the customer when they are
     the requester and otherwise a guessed agent. `options.users_path` may name a separate users export.
+    Tickets are keyed `zendesk:<ticket id>` (see the module docstring), as the Zendesk webhook keys them.
     """
 
     name: ClassVar[str] = "zendesk"
     suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
     channel: ClassVar[str] = "ticket"
+    system: ClassVar[str | None] = "zendesk"
 
     def _extra_users(self) -> dict[str, dict[str, Any]]:
         path = self.source.options.get("users_path")
@@ -110,7 +117,7 @@ class ZendeskAdapter(FileAdapter):
         if "id" not in ticket:
             raise ParseError(f"{raw.ref}: ticket without an id")
         return [zendesk_interaction(ticket, ticket.get("comments") or [], doc.get("users") or {},
-                                    iid=self.iid(str(ticket["id"])), source=self.source.name,
+                                    iid=self.iid(str(ticket["id"])), source=self.origin,
                                     directory=self.directory)]
 
 
@@ -188,11 +195,13 @@ def _ticket_unit(ticket: dict[str, Any], users: dict[str, dict[str, Any]]) -> di
 
 class FreshdeskAdapter(FileAdapter):
     """Freshdesk tickets with `conversations` (API `include=conversations`): a JSON array, `{"tickets": [...]}`
-    or JSONL. `incoming` entries are the customer's, outgoing ones and private notes the agents'."""
+    or JSONL. `incoming` entries are the customer's, outgoing ones and private notes the agents'. Tickets are keyed
+    `freshdesk:<ticket id>`, as the Freshdesk webhook keys them."""
 
     name: ClassVar[str] = "freshdesk"
     suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
     channel: ClassVar[str] = "ticket"
+    system: ClassVar[str | None] = "freshdesk"
 
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
         """One payload per ticket."""
@@ -213,7 +222,7 @@ class FreshdeskAdapter(FileAdapter):
         if not isinstance(t, dict) or "id" not in t:
             raise ParseError(f"{raw.ref}: expected a ticket object with an id")
         return [freshdesk_interaction(t, t.get("conversations") or [], {}, iid=self.iid(str(t["id"])),
-                                      source=self.source.name, directory=self.directory)]
+                                      source=self.origin, directory=self.directory)]
 
 
 # Freshdesk's ticket `source` codes that name a channel
@@ -443,10 +452,19 @@ JSONL_FIELDS = ("interaction_id", "message_id", "author", "role", "sent_at", "te
 
 class JsonlAdapter(FileAdapter):
     """The generic format: one message per line (see README, "Generic JSONL"). Consecutive lines of one interaction
-    form one payload; an interaction may continue later in the file (its messages are merged on upsert)."""
+    form one payload; an interaction may continue later in the file (its messages are merged on upsert).
+    `options.system` names the ticket system the interaction ids belong to, when its webhook sends them too."""
 
     name: ClassVar[str] = "jsonl"
     suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
+
+    def ticket_system(self) -> str | None:
+        """`options.system` (one of the ticket systems with a webhook), or None to key on the source's name."""
+        value = self.source.options.get("system")
+        if value is not None and value not in TICKET_SYSTEMS:
+            raise SourceError(f"source '{self.source.name}': options.system must be one of "
+                              f"{', '.join(TICKET_SYSTEMS)}, not {str(value)[:40]!r}")
+        return None if value is None else str(value)
 
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
         """Runs of consecutive lines with the same interaction_id; a broken line is quarantined alone."""

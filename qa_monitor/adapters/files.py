@@ -15,7 +15,7 @@ import ijson
 from qa_monitor.adapters.base import Directory
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ParseError, SourceError
-from qa_monitor.records import Batch, Cursor, Interaction, RawPayload
+from qa_monitor.records import Batch, Cursor, Interaction, RawPayload, ticket_source
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,17 @@ class FileAdapter:
 
     The cursor is `{"done": {file: fingerprint}, "file": current file, "fp": its fingerprint, "item": units done}`;
     a file whose fingerprint (size and mtime) changed is read again, which is harmless because stores upsert.
+
+    Interaction ids are `<origin>:<native id>`. An adapter of a ticket system (`system`) keys on that system, as its
+    webhook does, so the same ticket read by any source and sent by the webhook is one interaction;
+    `options.account` names one of two accounts of the same system. Any other adapter keys on the source's name,
+    which no other source shares.
     """
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
     channel: ClassVar[str] = "chat"
+    system: ClassVar[str | None] = None  # the ticket system whose native ids this adapter reads
 
     def __init__(self, *, source: SourceSpec, directory: Directory, pipeline: PipelineSpec) -> None:
         self.source = source
@@ -46,6 +52,24 @@ class FileAdapter:
         if self.batch_size < 1:
             raise SourceError(f"source '{source.name}': options.batch_size must be at least 1")
         self.position: tuple[int, int] = (0, 0)  # bytes read so far, bytes in all files: for progress bars
+        self.origin = self._origin(self.ticket_system())
+
+    def ticket_system(self) -> str | None:
+        """The ticket system whose native ids this source reads (its interactions are keyed on it), or None."""
+        return self.system
+
+    def _origin(self, system: str | None) -> str:
+        """What interaction ids start with: the ticket system (and account), else the source's name."""
+        account = self.source.options.get("account")
+        if account is None:
+            return ticket_source(system) if system else self.source.name
+        if system is None:
+            raise SourceError(f"source '{self.source.name}': options.account applies to ticket systems only "
+                              f"(its interactions are keyed on the source's name)")
+        if not isinstance(account, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", account):
+            raise SourceError(f"source '{self.source.name}': options.account must be 1-50 lower-case letters, "
+                              f"digits, '-' or '_', starting with a letter or digit")
+        return ticket_source(system, account)
 
     # --- what subclasses provide ---------------------------------------------------------------
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
@@ -160,8 +184,8 @@ class FileAdapter:
         return _replace_raw(self.payload(kind, ref, content), "quarantined", reason)
 
     def iid(self, native: str) -> str:
-        """The interaction id for a native id."""
-        return f"{self.source.name}:{native}"
+        """The interaction id for a native id: `<origin>:<native id>`."""
+        return f"{self.origin}:{native}"
 
 
 def _with_raw(it: Interaction, raw_id: str) -> Interaction:

@@ -82,7 +82,7 @@ class TranscriptAdapter(FileAdapter):
                         sent_at=started + timedelta(seconds=t.start), text=t.text,
                         meta={"offset_s": round(t.start, 3), "speaker": t.speaker})
                 for i, t in enumerate(turns)]
-        return [Interaction(id=iid, source=self.source.name, native_id=native, channel="call", started_at=started,
+        return [Interaction(id=iid, source=self.origin, native_id=native, channel="call", started_at=started,
                             messages=tuple(msgs), subject=meta.get("subject"),
                             meta={k: v for k, v in meta.items() if k not in ("call_id", "started_at")})]
 

@@ -27,7 +27,7 @@ from qa_monitor.adapters.files import parse_time
 from qa_monitor.adapters.text import clean_text
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
-from qa_monitor.records import Interaction, Message, MessageScore, Participant, RawPayload
+from qa_monitor.records import TICKET_SYSTEMS, Interaction, Message, MessageScore, Participant, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
@@ -37,7 +37,9 @@ from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("zendesk", "freshdesk", "jira", "generic")
+# A ticket is keyed `<provider>:<ticket id>`, as a pipeline source reading the same system's exports keys it (the
+# source without `options.account`), so a webhook and an export of one ticket are one interaction.
+PROVIDERS = TICKET_SYSTEMS
 SIGNATURE_HEADER = {"zendesk": "x-zendesk-webhook-signature", "jira": "x-hub-signature",
                     "freshdesk": "x-qa-monitor-signature", "generic": "x-qa-monitor-signature"}
 ZENDESK_TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
