@@ -264,14 +264,17 @@ def _scrub(s: Session, report: PurgeReport, addr: str) -> None:
     pattern = re.compile(re.escape(addr), re.IGNORECASE)
     for table in t.Base.metadata.sorted_tables:
         keys = list(table.primary_key.columns)
-        for col in table.columns:
-            if col.primary_key or col.foreign_keys or not isinstance(col.type, String | JSON):
-                continue
-            rows = s.execute(select(*keys, col).where(_contains(col, addr))).all()
-            for *key, value in rows:
-                s.execute(update(table).where(*[k == v for k, v in zip(keys, key, strict=True)])
-                          .values({col.name: _replace(value, pattern)}))
-            report.emptied[table.name] += len(rows)
+        cols = [c for c in table.columns
+                if not (c.primary_key or c.foreign_keys) and isinstance(c.type, String | JSON)]
+        if not cols:
+            continue
+        # one pass over the table, whichever of its columns holds the address
+        rows = s.execute(select(*keys, *cols).where(or_(*[_contains(c, addr) for c in cols]))).all()
+        for row in rows:
+            values = dict(zip([c.name for c in cols], row[len(keys):], strict=True))
+            s.execute(update(table).where(*[k == v for k, v in zip(keys, row[:len(keys)], strict=True)])
+                      .values({name: _replace(v, pattern) for name, v in values.items()}))
+        report.emptied[table.name] += len(rows)
 
 
 def _replace(value: Any, pattern: re.Pattern[str]) -> Any:
