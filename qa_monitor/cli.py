@@ -545,6 +545,69 @@ def schedule(
 
 
 
+# --- retention and erasure: purge --------------------------------------------------------------------
+
+
+@app.command("purge")
+@friendly
+def purge_cmd(
+    expired: Annotated[bool, typer.Option("--expired", help="empty text older than each pipeline's retention_days")]
+    = False,
+    pipeline: Annotated[list[Path] | None, typer.Option("--pipeline", "-p", help="with --expired: pipeline file "
+                                                        "(repeat; default: QA_MONITOR_PIPELINE_FILE)")] = None,
+    webhooks: Annotated[bool | None, typer.Option("--webhooks/--no-webhooks", help="with --expired: apply the "
+                                                  "retention to webhook deliveries too (default: only for the "
+                                                  "service's pipeline, QA_MONITOR_PIPELINE_FILE)")] = None,
+    customer: Annotated[list[str] | None, typer.Option("--customer", help="erase the customer with this e-mail "
+                                                       "address (repeat for several addresses)")] = None,
+    customer_id: Annotated[list[str] | None, typer.Option("--customer-id", help="erase the customer with this id in "
+                                                          "a ticket or chat system (repeat)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print what would be removed; change nothing")] = False,
+) -> None:
+    """Remove text past the pipelines' retention_days (--expired), or one customer (--customer, --customer-id)."""
+    from qa_monitor.storage.purge import erase_customer, purge_expired
+
+    if expired == bool(customer or customer_id):
+        raise QAMonitorError("give either --expired or --customer/--customer-id")
+    settings = get_settings()
+    store = open_store(settings)
+    verb = "would remove" if dry_run else "removed"
+    try:
+        if not expired:
+            report = erase_customer(store, emails=customer or [], ids=customer_id or [], dry_run=dry_run)
+            _print_purge(report, f"{verb} for the customer")
+            return
+        paths = pipeline or ([settings.pipeline_file] if settings.pipeline_file else [])
+        if not paths:
+            raise QAMonitorError("give --pipeline FILE (or set QA_MONITOR_PIPELINE_FILE)")
+        service = settings.pipeline_file.resolve() if settings.pipeline_file else None
+        for path in paths:
+            spec = load_pipeline(path)
+            if spec.retention_days is None:
+                console.print(f"{spec.name}: no retention_days in {path}; nothing is purged", highlight=False)
+                continue
+            report = purge_expired(store, spec, dry_run=dry_run,
+                                   webhooks=webhooks if webhooks is not None else path.resolve() == service)
+            cutoff = report.cutoff.isoformat(timespec="seconds") if report.cutoff else "-"
+            _print_purge(report, f"{spec.name}: {verb} text older than {spec.retention_days} days "
+                                 f"(before {cutoff})")
+    finally:
+        store.close()
+
+
+def _print_purge(report: Any, title: str) -> None:
+    """What a purge changed, per table: rows emptied (kept for the counts) and rows deleted."""
+    from rich.table import Table
+
+    console.print(title, highlight=False, soft_wrap=True)
+    table = Table("table", "emptied", "deleted")
+    for name, emptied, deleted in report.rows():
+        table.add_row(name, str(emptied), str(deleted))
+    if not report.rows():
+        table.add_row("(nothing)", "0", "0")
+    console.print(table, highlight=False)
+
+
 # --- demo --------------------------------------------------------------------------------------------
 DEMO_PIPELINE = Path("pipelines/demo.toml")
 

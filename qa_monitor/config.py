@@ -113,6 +113,8 @@ class PipelineSpec(_Spec):
     redaction: RedactionSpec = RedactionSpec()
     schedule: ScheduleSpec | None = None
     writeback: dict[str, WritebackSpec] = {}
+    retention_days: int | None = Field(default=None, strict=True, ge=1, description="days message text and raw "
+                                       "payloads are kept (None: for ever)")
     path: Path | None = Field(default=None, exclude=True)
 
     def source(self, name: str) -> SourceSpec:
@@ -139,7 +141,7 @@ def _key_line(text: str, loc: tuple[str | int, ...]) -> int | None:
             if n < len(headers):
                 pos += headers[n].end()
     last = next((p for p in reversed(parts) if not p.isdigit()), "")
-    m = re.compile(rf"^\s*(\[\[?\s*)?([\w.\"-]*\.)?\"?{re.escape(last)}\"?\s*(=|\]|\.)", re.M).search(text, pos)
+    m = re.compile(rf"^[ \t]*(\[\[?\s*)?([\w.\"-]*\.)?\"?{re.escape(last)}\"?\s*(=|\]|\.)", re.M).search(text, pos)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 

@@ -330,7 +330,7 @@ class _Queries:
                     m.sent_at, m.interaction_id)
              .join(m, m.id == f.message_id).join(i, i.id == m.interaction_id)
              .where(f.flagged.is_(True), m.agent_id == agent, m.role == "agent", m.internal.is_(False),
-                    m.sent_at >= start, m.sent_at < end)
+                    m.purged_at.is_(None), m.sent_at >= start, m.sent_at < end)
              .order_by(f.score.desc(), f.id).limit(50))
         if self.teams is not None:
             q = q.where(i.team_id.in_(self.teams))

@@ -41,12 +41,13 @@ class PendingMessage:
 
 
 def upsert(session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str],
-           update_cols: Sequence[str] | None = None) -> None:
-    """Insert rows, or update the given columns where the key already exists (SQLite and PostgreSQL)."""
+           update_cols: Sequence[str] | None = None, keep_purged: bool = False) -> None:
+    """Insert rows, or update the given columns where the key already exists (SQLite and PostgreSQL);
+    with `keep_purged`, rows whose `purged_at` is set are left as they are."""
     if not rows:
         return
     cols = update_cols if update_cols is not None else [c for c in rows[0] if c not in keys]
-    stmt = _upsert_statement(session.get_bind().dialect.name, table, tuple(keys), tuple(cols))
+    stmt = _upsert_statement(session.get_bind().dialect.name, table, tuple(keys), tuple(cols), keep_purged)
     # chunk: SQLite caps bound parameters per statement
     per = max(1, 30000 // max(1, len(rows[0])))
     for i in range(0, len(rows), per):
@@ -60,10 +61,13 @@ _MARK_SCORED = (update(_messages).where(_messages.c.id == bindparam("mid"))
 
 
 @lru_cache(maxsize=256)
-def _upsert_statement(dialect: str, table: Any, keys: tuple[str, ...], cols: tuple[str, ...]) -> Any:
+def _upsert_statement(dialect: str, table: Any, keys: tuple[str, ...], cols: tuple[str, ...],
+                      keep_purged: bool = False) -> Any:
     """The INSERT ... ON CONFLICT statement, built once per shape (building it costs more than running it)."""
     ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols})
+    where = table.c.purged_at.is_(None) if keep_purged else None
+    return (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols},
+                                      where=where)
             if cols else ins.on_conflict_do_nothing(index_elements=list(keys)))
 
 
@@ -129,8 +133,8 @@ class Store:
         rows = [{"id": p.id, "source": p.source, "kind": p.kind, "ref": p.ref, "content": p.content,
                  "size": len(p.content), "status": p.status, "reason": p.reason,
                  "updated_at": t.utcnow()} for p in payloads]
-        # A payload seen again keeps its bytes; its status follows the latest parse.
-        upsert(s, t.RawPayloadRow.__table__, rows, ["id"], ["status", "reason", "updated_at"])
+        # A payload seen again keeps its bytes; its status follows the latest parse (a purged one stays purged).
+        upsert(s, t.RawPayloadRow.__table__, rows, ["id"], ["status", "reason", "updated_at"], keep_purged=True)
 
     @staticmethod
     def upsert_interactions_in(s: Session, items: Sequence[Interaction]) -> None:
@@ -154,13 +158,16 @@ class Store:
                     "agent_id": m.author.agent_id if m.author.agent_id in agent_team else None,
                     "role_guessed": m.author.role_guessed, "sent_at": m.sent_at, "text": m.text,
                     "internal": m.internal, "language": m.language, "meta": dict(m.meta)})
-        upsert(s, t.InteractionRow.__table__, inter_rows, ["id"])
+        upsert(s, t.InteractionRow.__table__, inter_rows, ["id"], keep_purged=True)
         upsert(s, t.InteractionPayloadRow.__table__, links, ["interaction_id", "raw_payload_id"], [])
         # A message must be scored again when its text changes, and so must every later message of its
         # interaction when an earlier one changes or is inserted before them (their customer context moved).
-        stored = {r.id: r for r in s.execute(select(t.MessageRow.id, t.MessageRow.text, t.MessageRow.language)
+        stored = {r.id: r for r in s.execute(select(t.MessageRow.id, t.MessageRow.text, t.MessageRow.language,
+                                                    t.MessageRow.purged_at)
                                              .where(t.MessageRow.id.in_([r["id"] for r in msg_rows])))} \
             if len(msg_rows) < 20000 else {}
+        # Purged messages read again from the source stay purged (the upsert skips them), so they are no edit.
+        msg_rows = [r for r in msg_rows if r["id"] not in stored or stored[r["id"]].purged_at is None]
         last_seq: dict[str, int] = {}
         for r in msg_rows:
             last_seq[r["interaction_id"]] = max(last_seq.get(r["interaction_id"], r["seq"]), r["seq"])
@@ -175,7 +182,7 @@ class Store:
                 edited[r["interaction_id"]] = min(edited.get(r["interaction_id"], r["seq"]), r["seq"])
         upsert(s, t.MessageRow.__table__, msg_rows, ["id"],
                ["seq", "role", "author_id", "author_name", "agent_id", "role_guessed", "sent_at", "text",
-                "internal", "language", "meta"])
+                "internal", "language", "meta"], keep_purged=True)
         for iid, seq in edited.items():
             s.execute(update(t.MessageRow).where(t.MessageRow.interaction_id == iid, t.MessageRow.seq >= seq)
                       .values(scored_version=None))
@@ -207,6 +214,7 @@ class Store:
             q = (select(t.MessageRow.id, t.MessageRow.interaction_id, t.MessageRow.seq, t.MessageRow.text,
                         t.MessageRow.language)
                  .where(t.MessageRow.role == "agent", t.MessageRow.internal.is_(False),
+                        t.MessageRow.purged_at.is_(None),
                         (t.MessageRow.scored_version.is_(None)) | (t.MessageRow.scored_version != model_version))
                  .order_by(t.MessageRow.interaction_id, t.MessageRow.seq))
             if limit:
@@ -289,6 +297,12 @@ class Store:
         if not scores:
             return
         ids = [x.message_id for x in scores]
+        # a purged message keeps the scores it had: scores made from a copy of its text read again are dropped
+        purged = {i for chunk in _chunks(ids, 500) for i in s.scalars(
+            select(t.MessageRow.id).where(t.MessageRow.id.in_(chunk), t.MessageRow.purged_at.is_not(None)))}
+        if purged:
+            scores = [x for x in scores if x.message_id not in purged]
+            ids = [x.message_id for x in scores]
         for chunk in _chunks(ids, 500):
             # Findings already reviewed are kept (their history matters); others are replaced.
             reviewed = select(t.ReviewRow.finding_id)

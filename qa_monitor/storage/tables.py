@@ -56,6 +56,8 @@ class RawPayloadRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # set when retention or erasure emptied the bytes; the row stays so the same bytes read again stay empty
+    purged_at: Mapped[datetime | None] = mapped_column()
 
 
 class InteractionRow(Base):
@@ -70,6 +72,8 @@ class InteractionRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # set when retention or erasure emptied subject and meta; a later read of the source leaves it so
+    purged_at: Mapped[datetime | None] = mapped_column()
 
 
 class InteractionPayloadRow(Base):
@@ -100,6 +104,8 @@ class MessageRow(Base):
     scored_version: Mapped[str | None] = mapped_column(String(64))
     # why the language is what it is when scoring was unsure (taken from the conversation, or "unknown")
     language_note: Mapped[str | None] = mapped_column(String(300))
+    # set when retention or erasure emptied the text (scores are kept); never scored or re-read again after
+    purged_at: Mapped[datetime | None] = mapped_column()
     __table_args__ = (Index("ix_messages_interaction_seq", "interaction_id", "seq"),)
 
 

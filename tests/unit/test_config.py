@@ -89,3 +89,25 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.database_url == "sqlite:////tmp/x.db"
     assert s.webhook_secret("zendesk") == "s3cret"
     assert s.webhook_secret("jira") is None
+
+
+def test_retention_days_is_read_and_optional(tmp_path: Path) -> None:
+    assert load_pipeline(write(tmp_path, GOOD)).retention_days is None
+    assert load_pipeline(write(tmp_path, 'retention_days = 90\n' + GOOD)).retention_days == 90
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("0", "greater than or equal to 1"),
+    ("-30", "greater than or equal to 1"),
+    ('"90"', "valid integer"),            # a string is not read as a number
+    ("1.5", "valid integer"),
+    ('"90 days"', "valid integer"),
+    ("true", "valid integer"),
+])
+def test_malformed_retention_days_names_its_line(tmp_path: Path, value: str, expected: str) -> None:
+    # a blank line before the key: the line reported is the key's own, not the blank one above it
+    path = write(tmp_path, f'name = "t"\n\nretention_days = {value}\n')
+    with pytest.raises(PipelineError) as info:
+        load_pipeline(path)
+    assert (info.value.key, info.value.line) == ("retention_days", 3)
+    assert expected in info.value.expected
