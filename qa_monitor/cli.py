@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -441,8 +442,6 @@ def report_weekly(
     = None,
 ) -> None:
     """Build the weekly quality report (volume, flag rates, coaching, phrases, reviews, workload)."""
-    from datetime import UTC, datetime
-
     from qa_monitor.reports.period import Week
     from qa_monitor.reports.render import FORMATS, render
     from qa_monitor.reports.schedule import last_complete_week
@@ -451,11 +450,18 @@ def report_weekly(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     the_week = Week.parse(week) if week else last_complete_week(datetime.now(UTC))
+    if week is None:
+        last_day = (the_week.end - timedelta(days=1)).date()
+        err_console.print(f"no --week given: the report is for {the_week.label} ({the_week.start.date()} to "
+                          f"{last_day}), the last complete week", highlight=False, soft_wrap=True)
     store = open_store()
     try:
-        data = render(build_weekly(store, the_week, team or None), fmt)
+        report = build_weekly(store, the_week, team or None)
+        data = render(report, fmt)
     finally:
         store.close()
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
     if out is None and fmt == "pdf":
         out = Path(f"qa-report-{the_week.label}.pdf")
     if out is None:

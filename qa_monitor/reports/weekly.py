@@ -148,6 +148,7 @@ class WeeklyReport:
     correlation_per_hour: float | None
     correlation_per_shift: float | None
     notes: list[str] = field(default_factory=list)
+    latest_data_week: str | None = None  # the latest week with agent messages for these teams (None: no week has)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -186,10 +187,13 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         phrases = q.phrases(week)
         reviews, by_label, by_reviewer = q.reviews(week)
         workload = q.workload(week)
+        latest = q.latest_week()
     points = [w for w in workload if w.flag_rate is not None]
     notes = []
     if totals.messages == 0:
-        notes.append("No agent messages in this week for the selected teams.")
+        where = f"{week.label} for the selected teams" if team_list is not None else week.label
+        notes.append(f"No agent messages in {where}. " + (f"The latest week with agent messages is {latest}."
+                                                          if latest else "No week has any yet."))
     return WeeklyReport(
         week=week.label, start=week.start.isoformat(), end=week.end.isoformat(), teams=team_list,
         generated_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"), totals=totals, volume=volume,
@@ -197,7 +201,7 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         reviews_by_label=by_label, reviews_by_reviewer=by_reviewer, workload=workload,
         correlation_per_hour=pearson([p.per_hour for p in points], [p.flag_rate or 0.0 for p in points]),
         correlation_per_shift=pearson([p.per_shift for p in points], [p.flag_rate or 0.0 for p in points]),
-        notes=notes)
+        notes=notes, latest_data_week=latest)
 
 
 class _Queries:
@@ -233,6 +237,16 @@ class _Queries:
         if self.teams is not None:
             q = q.where(i.team_id.in_(self.teams))
         return q.subquery("am")
+
+    def latest_week(self) -> str | None:
+        """The latest week holding customer-facing agent messages of these teams; None when no week does."""
+        m, i = t.MessageRow, t.InteractionRow
+        q = (select(func.max(m.sent_at)).select_from(m).join(i, i.id == m.interaction_id)
+             .where(m.role == "agent", m.internal.is_(False)))
+        if self.teams is not None:
+            q = q.where(i.team_id.in_(self.teams))
+        latest = self.s.execute(q).scalar()
+        return Week.containing(as_utc(latest).astimezone(UTC)).label if latest is not None else None
 
     def _name(self, dim: str, key: str | None) -> str:
         if key is None:
