@@ -29,8 +29,8 @@ from qa_monitor.adapters.base import Directory, build_adapter
 from qa_monitor.cli import app
 from qa_monitor.config import PipelineSpec, Settings, load_pipeline
 from qa_monitor.service.app import create_app
-from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store, as_utc
+from qa_monitor.storage.tables import InteractionRow, MessageRow
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -484,7 +484,7 @@ def test_demo_places_the_samples_in_the_four_weeks_before_today(demo_store: Stor
     written = _as_written()
     for today in (date(2027, 3, 10), date(2031, 1, 1)):  # loaded twice into one database: moved, not copied
         _demo("--today", today.isoformat())
-        m, i = t.MessageRow, t.InteractionRow
+        m, i = MessageRow, InteractionRow
         with demo_store.session() as s:
             stored = {r.id: (r.interaction_id, as_utc(r.started_at), as_utc(r.sent_at)) for r in s.execute(
                 select(m.id, m.interaction_id, i.started_at, m.sent_at).join(i, i.id == m.interaction_id))}
