@@ -148,7 +148,7 @@ class WeeklyReport:
     correlation_per_hour: float | None
     correlation_per_shift: float | None
     notes: list[str] = field(default_factory=list)
-    latest_data_week: str | None = None  # the latest week with agent messages for these teams (None: no week has)
+    latest_data_week: str | None = None  # for a week without agent messages: the latest week that has some
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -187,7 +187,7 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         phrases = q.phrases(week)
         reviews, by_label, by_reviewer = q.reviews(week)
         workload = q.workload(week)
-        latest = q.latest_week()
+        latest = q.latest_week() if totals.messages == 0 else None  # a scan of the whole history: only when needed
     points = [w for w in workload if w.flag_rate is not None]
     notes = []
     if totals.messages == 0:
@@ -239,14 +239,10 @@ class _Queries:
         return q.subquery("am")
 
     def latest_week(self) -> str | None:
-        """The latest week holding customer-facing agent messages of these teams; None when no week does."""
-        m, i = t.MessageRow, t.InteractionRow
-        q = (select(func.max(m.sent_at)).select_from(m).join(i, i.id == m.interaction_id)
-             .where(m.role == "agent", m.internal.is_(False)))
-        if self.teams is not None:
-            q = q.where(i.team_id.in_(self.teams))
-        latest = self.s.execute(q).scalar()
-        return Week.containing(as_utc(latest).astimezone(UTC)).label if latest is not None else None
+        """The latest week holding agent messages of these teams (the report's own selection); None if none does."""
+        b = self.base(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
+        hour = self.s.execute(select(func.max(b.c.hour))).scalar()
+        return None if hour is None else Week.containing(datetime.fromtimestamp(int(hour) * 3600, UTC)).label
 
     def _name(self, dim: str, key: str | None) -> str:
         if key is None:
