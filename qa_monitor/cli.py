@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -101,7 +102,7 @@ def ingest_cmd(pipeline: PipelineArg,
         raise typer.Exit(1)
 
 
-def run_ingest(store: Any, spec: Any, source: str | None = None) -> list[Any]:
+def run_ingest(store: Any, spec: Any, source: str | None = None, shift: timedelta | None = None) -> list[Any]:
     """Ingest with a progress bar per source, then print the summary table and any source errors."""
     from rich import box
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -121,7 +122,7 @@ def run_ingest(store: Any, spec: Any, source: str | None = None) -> list[Any]:
             bar.update(tasks[report.source], completed=done, total=total or None, messages=report.messages,
                        quarantined=report.quarantined)
 
-        reports = ingest_pipeline(store, spec, source=source, progress=progress)
+        reports = ingest_pipeline(store, spec, source=source, progress=progress, shift=shift)
     table = Table(title=f"ingested: {spec.name}", box=box.SIMPLE)
     cols = ["source", "adapter", "interactions", "messages", "raw", "quarantined", "skipped"]
     cols += ["redacted"] if spec.redaction.enabled else []
@@ -488,8 +489,6 @@ def report_weekly(
     = None,
 ) -> None:
     """Build the weekly quality report (volume, flag rates, coaching, phrases, reviews, workload)."""
-    from datetime import UTC, datetime
-
     from qa_monitor.reports.period import Week
     from qa_monitor.reports.render import FORMATS, render
     from qa_monitor.reports.schedule import last_complete_week
@@ -498,11 +497,18 @@ def report_weekly(
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     the_week = Week.parse(week) if week else last_complete_week(datetime.now(UTC))
+    if week is None:
+        last_day = (the_week.end - timedelta(days=1)).date()
+        err_console.print(f"no --week given: the report is for {the_week.label} ({the_week.start.date()} to "
+                          f"{last_day}), the last complete week", highlight=False, soft_wrap=True)
     store = open_store()
     try:
-        data = render(build_weekly(store, the_week, team or None), fmt)
+        report = build_weekly(store, the_week, team or None)
+        data = render(report, fmt)
     finally:
         store.close()
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
     if out is None and fmt == "pdf":
         out = Path(f"qa-report-{the_week.label}.pdf")
     if out is None:
@@ -635,13 +641,27 @@ def print_summary(store: Any) -> None:
     console.print(table)
 
 
+def demo_shift(spec: Any, now: datetime) -> timedelta:
+    """The whole weeks that move the demo's samples so that they end in the last complete week before `now`."""
+    from qa_monitor.ingest import time_span
+    from qa_monitor.reports.period import Week
+    from qa_monitor.reports.schedule import last_complete_week
+
+    span = time_span(spec)
+    return last_complete_week(now).start - Week.containing(span[1]).start if span else timedelta(0)
+
+
 @app.command()
 @friendly
 def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] = DEMO_PIPELINE,
          serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API when done")] = True,
          host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="port to serve on")] = 8000) -> None:
+         port: Annotated[int, typer.Option(help="port to serve on")] = 8000,
+         today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="place the samples in the weeks "
+                                                        "before this day, YYYY-MM-DD (default: today)")] = None,
+         ) -> None:
     """Set up the database, ingest and score the demo samples, print a summary, create a token and serve."""
+    from qa_monitor.reports.schedule import last_complete_week
     from qa_monitor.scoring.runner import score_pending
     from qa_monitor.service.auth import create_token, create_user
     from qa_monitor.storage.db import redact_url
@@ -651,7 +671,13 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
     store = open_store(settings)
     store.sync_directory(spec)
     console.print(f"database: {redact_url(settings.database_url)}")
-    run_ingest(store, spec)
+    # The samples are dated; moved by whole weeks to end last week, they fill the dashboard and the weekly report
+    # on any day, with weekdays, hours and the timing within each conversation as written.
+    now = today.replace(tzinfo=UTC) if today else datetime.now(UTC)
+    shift = demo_shift(spec, now)
+    run_ingest(store, spec, shift=shift)
+    console.print(f"samples moved by {shift.days // 7:+d} weeks, to end in {last_complete_week(now)}, the last "
+                  "complete week")
     score_pending(store, settings, spec, progress=console)
     print_summary(store)
     try:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from qa_monitor.adapters.base import build_adapter
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
 from qa_monitor.records import Batch, Interaction, RawPayload
 from qa_monitor.redaction import Redactor
-from qa_monitor.storage.store import Store
+from qa_monitor.storage.store import Store, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -49,24 +50,32 @@ Progress = Callable[[SourceReport, int, int], None]
 
 
 def ingest_pipeline(store: Store, spec: PipelineSpec, source: str | None = None,
-                    progress: Progress | None = None) -> list[SourceReport]:
-    """Ingest every source of a pipeline (or the one named), resuming from each source's saved cursor."""
+                    progress: Progress | None = None, shift: timedelta | None = None) -> list[SourceReport]:
+    """Ingest every source of a pipeline (or the one named), resuming from each source's saved cursor.
+
+    With `shift` (the demo's samples), every source is read from its start and every time is moved by `shift`.
+    """
     store.sync_directory(spec)
     sources = [spec.source(source)] if source else list(spec.sources)
     redactor = Redactor(spec.redaction.kinds) if spec.redaction.enabled else None
-    return [_ingest_source(store, spec, src, redactor, progress) for src in sources]
+    return [_ingest_source(store, spec, src, redactor, progress, shift) for src in sources]
 
 
 def _ingest_source(store: Store, spec: PipelineSpec, src: SourceSpec, redactor: Redactor | None,
-                   progress: Progress | None) -> SourceReport:
+                   progress: Progress | None, shift: timedelta | None) -> SourceReport:
     report = SourceReport(src.name, src.adapter)
+    # A shifted load reads from the start: what an earlier run stored under another shift is moved, not skipped
+    # (the ids do not depend on the times, so nothing is stored twice).
+    since = store.cursor(src.name) if shift is None else None
     try:
         adapter = build_adapter(src, spec)
-        for batch in adapter.fetch(since=store.cursor(src.name)):
+        for batch in adapter.fetch(since=since):
             if redactor is not None:
                 items = [redact_interaction(i, redactor) for i in batch.interactions]
                 report.redacted += sum(sum(m.meta.get("redacted", {}).values()) for i in items for m in i.messages)
                 batch = replace(batch, interactions=tuple(items))
+            if shift is not None:
+                batch = replace(batch, interactions=tuple(shift_interaction(i, shift) for i in batch.interactions))
             # one transaction: raw payloads, interactions and the cursor after them
             store.save_batch(src.name, batch)
             _count(report, batch)
@@ -98,6 +107,19 @@ def redact_interaction(item: Interaction, redactor: Redactor) -> Interaction:
         messages.append(replace(m, text=text, meta=meta) if counts else m)
     subject = redactor.redact(item.subject)[0] if item.subject else item.subject
     return replace(item, subject=subject, messages=tuple(messages))
+
+
+def shift_interaction(item: Interaction, delta: timedelta) -> Interaction:
+    """The interaction with its start and every message's time moved by `delta`."""
+    return replace(item, started_at=item.started_at + delta,
+                   messages=tuple(replace(m, sent_at=m.sent_at + delta) for m in item.messages))
+
+
+def time_span(spec: PipelineSpec) -> tuple[datetime, datetime] | None:
+    """The earliest and latest message times (UTC) in a pipeline's sources, read without storing; None if none."""
+    times = [as_utc(m.sent_at).astimezone(UTC) for src in spec.sources
+             for batch in build_adapter(src, spec).fetch(since=None) for i in batch.interactions for m in i.messages]
+    return (min(times), max(times)) if times else None
 
 
 def retry_quarantined(store: Store, spec: PipelineSpec, payload_ids: Sequence[str] | None = None) -> RetryReport:

@@ -49,10 +49,12 @@ def render_json(report: WeeklyReport) -> str:
 
 
 def render_csv(report: WeeklyReport) -> str:
-    """The report's numbers as one long table: section, key, name, metric, value."""
+    """The report's notes and numbers as one long table: section, key, name, metric, value."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
+    for n, note in enumerate(report.notes, 1):
+        w.writerow(("notes", str(n), "", "text", note))
 
     def num(v: float | int | None) -> str:
         return "" if v is None else (str(v) if isinstance(v, int) else f"{v:.6g}")

@@ -148,6 +148,7 @@ class WeeklyReport:
     correlation_per_hour: float | None
     correlation_per_shift: float | None
     notes: list[str] = field(default_factory=list)
+    latest_data_week: str | None = None  # for a week without agent messages: the latest week that has some
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -186,10 +187,13 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         phrases = q.phrases(week)
         reviews, by_label, by_reviewer = q.reviews(week)
         workload = q.workload(week)
+        latest = q.latest_week() if totals.messages == 0 else None  # a scan of the whole history: only when needed
     points = [w for w in workload if w.flag_rate is not None]
     notes = []
     if totals.messages == 0:
-        notes.append("No agent messages in this week for the selected teams.")
+        where = f"{week.label} for the selected teams" if team_list is not None else week.label
+        notes.append(f"No agent messages in {where}. " + (f"The latest week with agent messages is {latest}."
+                                                          if latest else "No week has any yet."))
     return WeeklyReport(
         week=week.label, start=week.start.isoformat(), end=week.end.isoformat(), teams=team_list,
         generated_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"), totals=totals, volume=volume,
@@ -197,7 +201,7 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         reviews_by_label=by_label, reviews_by_reviewer=by_reviewer, workload=workload,
         correlation_per_hour=pearson([p.per_hour for p in points], [p.flag_rate or 0.0 for p in points]),
         correlation_per_shift=pearson([p.per_shift for p in points], [p.flag_rate or 0.0 for p in points]),
-        notes=notes)
+        notes=notes, latest_data_week=latest)
 
 
 class _Queries:
@@ -233,6 +237,12 @@ class _Queries:
         if self.teams is not None:
             q = q.where(i.team_id.in_(self.teams))
         return q.subquery("am")
+
+    def latest_week(self) -> str | None:
+        """The latest week holding agent messages of these teams (the report's own selection); None if none does."""
+        b = self.base(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
+        hour = self.s.execute(select(func.max(b.c.hour))).scalar()
+        return None if hour is None else Week.containing(datetime.fromtimestamp(int(hour) * 3600, UTC)).label
 
     def _name(self, dim: str, key: str | None) -> str:
         if key is None:

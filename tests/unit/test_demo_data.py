@@ -9,8 +9,9 @@ import json
 import mailbox
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import parsedate_to_datetime
@@ -19,9 +20,18 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from click.testing import Result
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
 
-from qa_monitor.adapters.base import Directory
-from qa_monitor.config import PipelineSpec, load_pipeline
+from qa_monitor.adapters.base import Directory, build_adapter
+from qa_monitor.cli import app
+from qa_monitor.config import PipelineSpec, Settings, load_pipeline
+from qa_monitor.service.app import create_app
+from qa_monitor.service.auth import create_token
+from qa_monitor.storage.store import Store, as_utc
+from qa_monitor.storage.tables import InteractionRow, MessageRow
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -438,3 +448,69 @@ def test_readme_table_lists_every_expected_flag() -> None:
     assert len([line for line in table.splitlines() if line.startswith("| ") and "`" in line]) == len(rows)
     for row in rows:
         assert row["ref"] in table, row["ref"]
+
+
+# --- the demo load: `make run` / `qa-monitor demo` ------------------------------------------------------------------
+
+def _as_written() -> dict[str, tuple[str, datetime, datetime]]:
+    """Every message of the samples as the adapters read them: id -> (interaction id, its start, sent at)."""
+    spec = _spec()
+    return {m.id: (i.id, i.started_at, m.sent_at) for src in spec.sources
+            for batch in build_adapter(src, spec).fetch(since=None) for i in batch.interactions for m in i.messages}
+
+
+def _demo(*args: str) -> Result:
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--pipeline", str(PIPELINE), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """An empty SQLite database for `qa-monitor demo`, scored by the detectors that need no model files."""
+    monkeypatch.chdir(ROOT)  # the demo pipeline's sample paths are relative to the repository root
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("QA_MONITOR_DATABASE_URL", url)
+    monkeypatch.setenv("QA_MONITOR_MODELS_DIR", str(tmp_path / "models"))
+    store = Store(url)
+    yield store
+    store.close()
+
+
+def test_demo_places_the_samples_in_the_four_weeks_before_today(demo_store: Store) -> None:
+    written = _as_written()
+    for today in (date(2027, 3, 10), date(2031, 1, 1)):  # loaded twice into one database: moved, not copied
+        _demo("--today", today.isoformat())
+        m, i = MessageRow, InteractionRow
+        with demo_store.session() as s:
+            stored = {r.id: (r.interaction_id, as_utc(r.started_at), as_utc(r.sent_at)) for r in s.execute(
+                select(m.id, m.interaction_id, i.started_at, m.sent_at).join(i, i.id == m.interaction_id))}
+            interactions = s.scalar(select(func.count()).select_from(i))
+        assert stored.keys() == written.keys()
+        assert interactions == len({iid for iid, _, _ in written.values()})
+        # one shift of whole weeks for every time: weekdays, hours and the timing within conversations are kept
+        shifts = {now - then for k, w in written.items() for now, then in zip(stored[k][1:], w[1:], strict=True)}
+        assert len(shifts) == 1 and shifts.pop() % timedelta(weeks=1) == timedelta(0)
+        weeks = {_monday(sent.astimezone(UTC).date()) for _, _, sent in stored.values()}
+        assert weeks == {_monday(today) - timedelta(weeks=n) for n in (1, 2, 3, 4)}
+
+
+def test_demo_today_fills_the_weekly_report_and_the_dashboard_trend(demo_store: Store) -> None:
+    _demo()  # as `make run` runs it
+    last_week = _monday(datetime.now(UTC).date()) - timedelta(weeks=1)
+    result = CliRunner().invoke(app, ["report", "weekly", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["start"][:10] == last_week.isoformat() and report["notes"] == []
+    assert report["totals"]["messages"] > 0 and report["totals"]["flagged"] > 0
+    api = create_app(Settings(database_url=demo_store.url), store=demo_store, scorer_factory=lambda *a: None)
+    with TestClient(api) as c:
+        headers = {"Authorization": f"Bearer {create_token(demo_store, 'demo-manager')}"}  # the demo's manager
+        assert c.get("/reports/weekly", headers=headers).json()["totals"] == report["totals"]
+        trend = c.get("/trends?group_by=team&period=week", headers=headers).json()
+    weeks = {b["period_start"][:10] for b in trend["buckets"]}
+    assert weeks == {(last_week - timedelta(weeks=n)).isoformat() for n in range(4)}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from qa_monitor.cli import app
+from qa_monitor.reports.schedule import last_complete_week
 from qa_monitor.storage.store import Store
 
 
@@ -41,3 +43,25 @@ def test_errors_are_one_line(env: Store) -> None:
     assert "Traceback" not in result.output
     result = CliRunner().invoke(app, ["report", "weekly", "--format", "xlsx"])
     assert result.exit_code == 2 and "expected one of csv, json, html, pdf" in result.output
+
+
+def test_without_week_names_the_week_chosen(env: Store) -> None:
+    week = last_complete_week(datetime.now(UTC))   # after the seeded weeks: it holds no messages
+    result = CliRunner().invoke(app, ["report", "weekly", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["week"] == week.label and data["totals"]["messages"] == 0
+    assert f"no --week given: the report is for {week.label} ({week.start.date()} to " in result.stderr
+    note = f"No agent messages in {week.label}. The latest week with agent messages is 2026-W47."
+    assert data["notes"] == [note] and f"note: {note}" in result.stderr
+
+
+def test_an_empty_week_names_the_latest_week_with_data(env: Store, tmp_path: Path) -> None:
+    out = tmp_path / "w46-t2.html"
+    result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W46", "--team", "t2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    note = "No agent messages in 2026-W46 for the selected teams. The latest week with agent messages is 2026-W47."
+    assert f"note: {note}" in result.stderr and "no --week given" not in result.stderr
+    assert f'<p class="notice" role="note">{note}</p>' in out.read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--format", "csv"])
+    assert result.exit_code == 0 and "note:" not in result.stderr

@@ -47,6 +47,16 @@ def test_html_has_charts_highlights_and_no_personal_data(seeded_store: Store) ->
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
 
+def test_an_empty_week_says_so_and_names_the_latest_week_with_data(seeded_store: Store) -> None:
+    report = build_weekly(seeded_store, Week.parse("2026-W50"))
+    note = "No agent messages in 2026-W50. The latest week with agent messages is 2026-W47."
+    assert f'<p class="notice" role="note">{note}</p>' in render_html(report)
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert (rows[0]["section"], rows[0]["value"]) == ("notes", note)
+    data = json.loads(render(report, "json"))
+    assert data["notes"] == [note] and data["latest_data_week"] == "2026-W47"
+
+
 def test_unknown_format(seeded_store: Store) -> None:
     with pytest.raises(ConfigError, match="expected one of csv, json, html, pdf"):
         render(build_weekly(seeded_store, W47), "xlsx")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from qa_monitor.config import Settings
+from qa_monitor.reports.schedule import last_complete_week
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
 from qa_monitor.storage.store import Store
@@ -56,6 +58,21 @@ def test_formats(client: tuple[TestClient, dict[str, str]]) -> None:
     r = c.get("/reports/weekly?week=2026-W47&team=t1&team=t2&format=html", headers=auth(tokens["admin"]))
     assert r.headers["content-type"].startswith("text/html") and r.text.count('class="sparkline"') == 3
     assert "teams: Billing, Tech" in r.text
+
+
+def test_default_week_and_an_empty_week_name_the_latest_week_with_data(
+        client: tuple[TestClient, dict[str, str]]) -> None:
+    c, tokens = client
+    week = last_complete_week(datetime.now(UTC)).label   # after the seeded weeks: it holds no messages
+    body = c.get("/reports/weekly", headers=auth(tokens["admin"])).json()
+    assert body["week"] == week and body["totals"]["messages"] == 0 and body["latest_data_week"] == "2026-W47"
+    assert body["notes"] == [f"No agent messages in {week}. The latest week with agent messages is 2026-W47."]
+    r = c.get("/reports/weekly?week=2026-W46&format=html", headers=auth(tokens["manager"]))
+    assert r.status_code == 200
+    assert ('<p class="notice" role="note">No agent messages in 2026-W46 for the selected teams. '
+            "The latest week with agent messages is 2026-W47.</p>") in r.text
+    body = c.get("/reports/weekly?week=2026-W47", headers=auth(tokens["manager"])).json()
+    assert body["notes"] == [] and body["latest_data_week"] is None
 
 
 def test_bad_week(client: tuple[TestClient, dict[str, str]]) -> None:

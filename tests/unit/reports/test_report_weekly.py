@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa_monitor.errors import ConfigError
@@ -133,5 +135,26 @@ def test_team_filter(seeded_store: Store) -> None:
 
 def test_empty_week(seeded_store: Store) -> None:
     r = build_weekly(seeded_store, Week.parse("2025-W10"))
-    assert r.totals.messages == 0 and r.workload == [] and r.notes
+    assert r.totals.messages == 0 and r.workload == []
     assert all(x.rate is None for x in r.labels)
+    assert r.latest_data_week == "2026-W47"
+    assert r.notes == ["No agent messages in 2025-W10. The latest week with agent messages is 2026-W47."]
+
+
+def test_latest_week_with_data_is_named_for_the_selected_teams(seeded_store: Store) -> None:
+    r = build_weekly(seeded_store, W47)
+    assert r.notes == [] and r.latest_data_week is None   # the week has messages: nothing to point to
+    # t2's only messages are in W47; in W46 only t1 wrote
+    r = build_weekly(seeded_store, W47.shift(-1), teams=["t2"])
+    assert r.totals.messages == 0 and r.latest_data_week == "2026-W47"
+    assert r.notes == ["No agent messages in 2026-W46 for the selected teams. "
+                       "The latest week with agent messages is 2026-W47."]
+
+
+def test_no_week_has_data(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    store.migrate()
+    r = build_weekly(store, W47)
+    store.close()
+    assert r.latest_data_week is None
+    assert r.notes == ["No agent messages in 2026-W47. No week has any yet."]
