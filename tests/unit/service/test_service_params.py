@@ -87,3 +87,14 @@ def test_a_crafted_cursor_is_a_clear_422(any_env: Env, path: str, param: str, cu
     r = any_env.client.get(path, headers=any_env.h(any_env.tokens.admin), params={param: cursor})
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "invalid_cursor" and param in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_BODY_ROUTES, ids=[f"{m} {p}" for m, p in JSON_BODY_ROUTES])
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_a_deeply_nested_body_is_a_clear_422(env: Env, method: str, path: str, depth: int) -> None:
+    filled = path.replace("{flag_id}", "1")
+    headers = {**env.h(env.tokens.admin), "Content-Type": "application/json"}
+    for body in ("[" * depth + "]" * depth, '{"note": ' + "[" * depth + "]" * depth + "}"):
+        r = env.client.request(method, filled, headers=headers, content=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"] == {"code": "body_too_deep", "message": "the body is nested too deeply"}
