@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "qa-monitor@localhost"
     log_level: str = "INFO"
+    # where a new API token is written when the command's output is not a terminal (a pipe, a log)
+    token_dir: Path = DEFAULT_DB.parent / "tokens"
 
     def webhook_secret(self, provider: str) -> str | None:
         """The shared secret configured for one ticket system, or None."""
