@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_monitor.errors import NotFoundError, QAMonitorError
+from qa_monitor.service.headers import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "an unexpected error occurred; see the service log")
+        # answered outside every middleware (Starlette's ServerErrorMiddleware), so the headers are added here
+        return error_response(500, "internal_error", "an unexpected error occurred; see the service log",
+                              SECURITY_HEADERS)
 
 
 class BodyLimitMiddleware:
