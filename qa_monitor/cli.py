@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -60,6 +62,33 @@ def open_store(settings: Settings | None = None, migrate: bool = True) -> Any:
 
 
 PipelineArg = Annotated[Path, typer.Argument(help="pipeline file (TOML), e.g. pipelines/demo.toml")]
+
+
+def token_file(token: str, user: str, settings: Settings | None = None) -> Path | None:
+    """None on a terminal; elsewhere (a pipe, a log) the token written to a new file only its owner may read."""
+    if sys.stdout.isatty():
+        return None
+    folder = (settings or get_settings()).token_dir
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", user)[:64]
+    path = folder / f"{safe_user}-{token[:12]}.token"  # the prefix `users list` shows
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        os.fchmod(f.fileno(), 0o600)
+        f.write(token + "\n")
+    return path
+
+
+def hand_over_token(token: str, user: str) -> None:
+    """Print a new token on a terminal; elsewhere print the path of the file holding it (never the token)."""
+    path = token_file(token, user)
+    if path is None:
+        err_console.print(f"the token of {user} is shown once:", highlight=False)
+        print(token)
+        return
+    err_console.print(f"the token of {user} is in this file, readable by you only (the output is not a terminal, "
+                      f"so it is not printed):", highlight=False, soft_wrap=True)
+    print(path)
 
 
 @app.callback()
@@ -388,8 +417,8 @@ def users_create(name: Annotated[str, typer.Argument(help="user name (unique)")]
 
     store = open_store()
     uid, token = create_user(store, name, role, team or [])
-    err_console.print(f"user {name} (id {uid}, {role}) created; the token is shown once:")
-    print(token)
+    err_console.print(f"user {name} (id {uid}, {role}) created", highlight=False)
+    hand_over_token(token, name)
 
 
 @users_app.command("token")
@@ -398,9 +427,7 @@ def users_token(name: Annotated[str, typer.Argument(help="an existing user")]) -
     """Issue one more token for a user (shown once)."""
     from qa_monitor.service.auth import create_token
 
-    token = create_token(open_store(), name)
-    err_console.print(f"new token for {name}; shown once:")
-    print(token)
+    hand_over_token(create_token(open_store(), name), name)
 
 
 @users_app.command("revoke")
@@ -685,8 +712,14 @@ def demo(pipeline: Annotated[Path, typer.Option(help="the demo pipeline file")] 
     except QAMonitorError:
         token = create_token(store, "demo-manager")
     url = f"http://{host}:{port}"
-    console.print(f"\nmanager token: [bold]{token}[/bold]", soft_wrap=True)
-    console.print(f"try: curl -H 'Authorization: Bearer {token}' '{url}/interactions?flagged=true'",
+    path = token_file(token, "demo-manager", settings)
+    if path is None:
+        console.print(f"\nmanager token: [bold]{token}[/bold]", soft_wrap=True)
+    else:
+        console.print(f"\nmanager token: in {path}, readable by you only (not printed: the output is not a "
+                      f"terminal)", soft_wrap=True, highlight=False)
+    shown = token if path is None else f"$(cat {path})"
+    console.print(f"try: curl -H \"Authorization: Bearer {shown}\" '{url}/interactions?flagged=true'",
                   soft_wrap=True, highlight=False)
     console.print(f"dashboard: {url}/ui (sign in with the token)", soft_wrap=True)
     if serve_api:

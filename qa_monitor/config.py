@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa_monitor.errors import ConfigError, PipelineError
-from qa_monitor.records import LABELS
+from qa_monitor.records import LABELS, MAX_SHORT_ID
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "local" / "qa_monitor.db"
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "qa-monitor@localhost"
     log_level: str = "INFO"
+    # where a new API token is written when the command's output is not a terminal (a pipe, a log)
+    token_dir: Path = DEFAULT_DB.parent / "tokens"
 
     def webhook_secret(self, provider: str) -> str | None:
         """The shared secret configured for one ticket system, or None."""
@@ -51,20 +53,20 @@ class _Spec(BaseModel):
 
 
 class TeamSpec(_Spec):
-    id: str
+    id: str = Field(min_length=1, max_length=MAX_SHORT_ID)
     name: str
 
 
 class AgentSpec(_Spec):
-    id: str
+    id: str = Field(min_length=1, max_length=MAX_SHORT_ID)
     name: str
-    team: str
+    team: str = Field(min_length=1, max_length=MAX_SHORT_ID)
     emails: list[str] = []
     handles: list[str] = Field(default=[], description="chat user ids, display names or speaker names")
 
 
 class SourceSpec(_Spec):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=MAX_SHORT_ID)
     adapter: str
     options: dict[str, Any] = {}
     speakers: dict[str, str] = Field(default={}, description="speaker/channel label -> 'agent:<id>' or 'customer'")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from qa_monitor.errors import ParseError
+
 Role = Literal["agent", "customer", "system"]
 Channel = Literal["email", "chat", "call", "ticket"]
 Label = Literal["rude", "condescending", "unclear"]
@@ -21,6 +23,22 @@ TICKET_SYSTEMS: tuple[str, ...] = ("zendesk", "freshdesk", "jira", "generic")
 """The ticket systems that send webhooks. A conversation of one of them is keyed on the system and its native id,
 whichever way it arrives (webhook or an export read by a pipeline source of any name), so it is stored once."""
 UNKNOWN_LANGUAGE = "unknown"
+
+# The longest ids the store keeps (its columns' widths). Records refuse longer ones, so an input that would not
+# fit is quarantined with the reason, and the routes accept ids up to the same lengths.
+MAX_INTERACTION_ID = 200
+MAX_MESSAGE_ID = 300
+MAX_AUTHOR_ID = 300
+MAX_SHORT_ID = 64
+"""Teams, agents, sources and jobs."""
+
+
+def check_id_length(what: str, value: str, limit: int, made_of: str = "", show: bool = True) -> None:
+    """A ParseError saying which id is longer than the store keeps (`show=False` for ids that may be addresses)."""
+    if len(value) > limit:
+        shown = (f" '{value[:60]}…'" if len(value) > 60 else f" '{value}'") if show else ""
+        raise ParseError(f"{what}{shown} is {len(value)} characters long; at most {limit} can be stored"
+                         + (f" ({made_of})" if made_of else ""))
 
 
 def ticket_source(system: str, account: str | None = None) -> str:
@@ -51,6 +69,9 @@ class Participant:
     agent_id: str | None = None
     role_guessed: bool = False
 
+    def __post_init__(self) -> None:
+        check_id_length("author id", self.id, MAX_AUTHOR_ID, show=False)
+
 
 @dataclass(frozen=True)
 class Message:
@@ -65,6 +86,9 @@ class Message:
     internal: bool = False
     language: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_id_length("message id", self.id, MAX_MESSAGE_ID, "the interaction id, '#' and the native message id")
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,9 @@ class Interaction:
     subject: str | None = None
     raw_payload_ids: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_id_length("interaction id", self.id, MAX_INTERACTION_ID, "the source name, ':' and the native id")
 
     @property
     def agent_ids(self) -> tuple[str, ...]:

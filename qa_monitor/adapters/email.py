@@ -20,7 +20,7 @@ from qa_monitor.adapters.mailthreads import ThreadIndex
 from qa_monitor.adapters.mime import DEFAULT_MAX_MESSAGE_BYTES, ParsedMail, parse_mail
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
-from qa_monitor.records import Batch, Cursor, Interaction, Message, RawPayload, RawStatus
+from qa_monitor.records import MAX_INTERACTION_ID, Batch, Cursor, Interaction, Message, RawPayload, RawStatus
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,8 @@ class MailAdapter:
         # numbers start at the depth of its earliest message here, so they do not collide with stored ones.
         first_here = msgs[0][0]
         seq_start = 0 if any(m.message_id == root for m, _ in msgs) else len(first_here.parent_ids)
-        native = _bounded(root, 150)
+        # 150 keeps the ids stored so far; a long source name leaves less room under the store's limit
+        native = _bounded(root, min(150, MAX_INTERACTION_ID - len(self.source.name) - 1))
         iid = f"{self.source.name}:{native}"
         messages = []
         for i, (mail, _rid) in enumerate(msgs):

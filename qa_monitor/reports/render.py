@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -48,10 +50,34 @@ def render_json(report: WeeklyReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP's list for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading formula character gets a single quote, numbers stay."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class SafeCsvWriter:
+    """csv.writer whose every cell goes through `csv_cell`: names, phrases and message text come from outside."""
+
+    def __init__(self, buf: io.StringIO) -> None:
+        self._w = csv.writer(buf, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        """Write one row of neutralised cells."""
+        self._w.writerow([csv_cell(x) for x in row])
+
+
 def render_csv(report: WeeklyReport) -> str:
     """The report's notes and numbers as one long table: section, key, name, metric, value."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(buf)
     w.writerow(CSV_HEADER)
     for n, note in enumerate(report.notes, 1):
         w.writerow(("notes", str(n), "", "text", note))

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from qa_monitor import __version__
 from qa_monitor.config import PipelineSpec, Settings, load_pipeline
 from qa_monitor.service.errors import BodyLimitMiddleware, install_error_handlers
+from qa_monitor.service.headers import SecurityHeadersMiddleware
 from qa_monitor.service.scoring import ScorerLike, load_scorer
 from qa_monitor.storage.store import Store
 
@@ -49,13 +50,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
             if own:
                 app.state.store.close()
 
-    app = FastAPI(title="qa-monitor", version=__version__, lifespan=lifespan,
+    # /docs and /redoc would load Swagger UI and ReDoc from a CDN at run time: off; /openapi.json stays
+    app = FastAPI(title="qa-monitor", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Flags rude, condescending and unclear agent language; review queue, trends, "
                               "webhooks and weekly reports. Every route except /health needs "
                               "`Authorization: Bearer <token>`; every error is `{\"error\": {\"code\", \"message\"}}`.")
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so the 413s above get them too
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

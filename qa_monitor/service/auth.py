@@ -21,9 +21,9 @@ from qa_monitor.storage.store import Store
 Role = Literal["admin", "manager", "webhook"]
 ROLES: tuple[Role, ...] = ("admin", "manager", "webhook")
 TOKEN_PREFIX = "qam_"
-# Routes anyone may call: liveness, the API docs, and the dashboard's static pages (it signs in with a token and
-# calls the API with it). Every other route must depend on `require_roles`; a test walks the app to check.
-PUBLIC_PATHS: tuple[str, ...] = ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+# Routes anyone may call: liveness, the OpenAPI document, and the dashboard's static pages (it signs in with a
+# token and calls the API with it). Every other route must depend on `require_roles`; a test walks the app to check.
+PUBLIC_PATHS: tuple[str, ...] = ("/health", "/openapi.json")
 PUBLIC_PREFIXES: tuple[str, ...] = ("/ui",)
 
 

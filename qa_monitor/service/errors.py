@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_monitor.errors import NotFoundError, QAMonitorError
+from qa_monitor.service.headers import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 400 and message == "There was an error parsing the body":
-            # FastAPI's wording for a body that is not even text; same contract as any malformed JSON
+            # FastAPI's wording for any failure of json.loads other than a syntax error; the cause says which
+            if isinstance(exc.__cause__, RecursionError):
+                return error_response(422, "body_too_deep", "the body is nested too deeply")
             return error_response(422, "malformed_json", "the body is not valid JSON (not UTF-8 text)")
         return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}"),
                               message, dict(exc.headers or {}))
@@ -121,7 +124,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "an unexpected error occurred; see the service log")
+        # answered outside every middleware (Starlette's ServerErrorMiddleware), so the headers are added here
+        return error_response(500, "internal_error", "an unexpected error occurred; see the service log",
+                              SECURITY_HEADERS)
 
 
 class BodyLimitMiddleware:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from qa_monitor.storage.store import Store, as_utc
 # outranks an unclear one (a manager acts on hostility first).
 LABEL_WEIGHT = {"rude": 1.0, "condescending": 0.9, "unclear": 0.7}
 CONTEXT_BEFORE, CONTEXT_AFTER = 2, 1
+MAX_FLAG_ID = 2_147_483_647  # findings.id is a 32-bit integer on PostgreSQL
 
 
 def utc_naive(value: datetime | None) -> datetime | None:
@@ -198,14 +200,19 @@ def encode_cursor(severity: float, flag_id: int) -> str:
 
 def decode_cursor(cursor: str) -> tuple[float, int]:
     """The (severity, id) a cursor points after; 422 for anything else."""
+    invalid = ApiError(422, "invalid_cursor", "cursor: not one this service returned (pass next_cursor as given)")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sev, fid = json.loads(raw)
-        if isinstance(sev, bool) or isinstance(fid, bool):
-            raise ValueError
-        return float(sev), int(fid)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise ApiError(422, "invalid_cursor", "the cursor is not one this service returned") from None
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise invalid from None
+    # only the exact shape encode_cursor writes: a finite severity and a flag id the database can hold
+    if not (isinstance(value, list) and len(value) == 2):
+        raise invalid
+    sev, fid = value
+    if (type(sev) is not float or not math.isfinite(sev)
+            or type(fid) is not int or not 1 <= fid <= MAX_FLAG_ID):
+        raise invalid
+    return sev, fid
 
 
 def _flag_query(p: Principal) -> Any:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 LabelName = Literal["rude", "condescending", "unclear"]
 Verdict = Literal["confirmed", "dismissed"]
@@ -24,7 +24,18 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+def _in_utc(value: datetime) -> datetime:
+    # filters compare against UTC columns; a moment at the calendar's edge may have no UTC equivalent
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date-time falls outside years 1 to 9999 once converted to UTC") from None
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_in_utc)]
+"""An ISO 8601 date-time query parameter, in UTC (naive values are taken as UTC)."""
 
 
 class FindingOut(BaseModel):

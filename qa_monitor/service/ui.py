@@ -13,14 +13,8 @@ from qa_monitor.service.errors import error_response
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
          "app.css": "text/css; charset=utf-8"}
-# The report view shows the report's own HTML (inline styles, inline SVG) in a sandboxed frame.
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                               "frame-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+# the security headers (Content-Security-Policy ...) come with every response: service/headers.py
+HEADERS = {"Cache-Control": "no-cache"}
 
 
 def _file(name: str) -> Response:

@@ -16,7 +16,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite files get their folder created, foreign keys on and WAL journaling."""
-    kwargs: dict[str, Any] = {"future": True}
+    # SQL parameters hold message text: a database error's message (logged, or kept as a job's error) must not
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_MESSAGE_ID, MAX_SHORT_ID
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -32,13 +34,13 @@ class Base(DeclarativeBase):
 
 class TeamRow(Base):
     __tablename__ = "teams"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_SHORT_ID), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
 
 
 class AgentRow(Base):
     __tablename__ = "agents"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_SHORT_ID), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
@@ -46,7 +48,7 @@ class AgentRow(Base):
 class RawPayloadRow(Base):
     __tablename__ = "raw_payloads"
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(MAX_SHORT_ID), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(Text)
     content: Mapped[bytes] = mapped_column(LargeBinary)
@@ -62,9 +64,9 @@ class RawPayloadRow(Base):
 
 class InteractionRow(Base):
     __tablename__ = "interactions"
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
-    native_id: Mapped[str] = mapped_column(String(200))
+    id: Mapped[str] = mapped_column(String(MAX_INTERACTION_ID), primary_key=True)
+    source: Mapped[str] = mapped_column(String(MAX_SHORT_ID), index=True)
+    native_id: Mapped[str] = mapped_column(String(MAX_INTERACTION_ID))
     channel: Mapped[str] = mapped_column(String(16), index=True)
     subject: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(index=True)
@@ -88,11 +90,11 @@ class InteractionPayloadRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "messages"
-    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_MESSAGE_ID), primary_key=True)
     interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    author_id: Mapped[str] = mapped_column(String(300))
+    author_id: Mapped[str] = mapped_column(String(MAX_AUTHOR_ID))
     author_name: Mapped[str | None] = mapped_column(String(300))
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True)
     role_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -211,7 +213,7 @@ class WebhookDeliveryRow(Base):
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     provider: Mapped[str] = mapped_column(String(32))
     raw_payload_id: Mapped[str] = mapped_column(ForeignKey("raw_payloads.id"))
-    interaction_id: Mapped[str | None] = mapped_column(String(200))
+    interaction_id: Mapped[str | None] = mapped_column(String(MAX_INTERACTION_ID))
     status: Mapped[str] = mapped_column(String(16))
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -219,7 +221,7 @@ class WebhookDeliveryRow(Base):
 
 class JobRow(Base):
     __tablename__ = "jobs"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_SHORT_ID), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -17,7 +17,7 @@ from qa_monitor.adapters.base import Directory, build_adapter
 from qa_monitor.adapters.email import EmlFolderAdapter, MailAdapter, MaildirAdapter, MboxAdapter
 from qa_monitor.config import AgentSpec, PipelineSpec, SourceSpec, TeamSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
-from qa_monitor.records import Batch, Cursor, Interaction
+from qa_monitor.records import MAX_INTERACTION_ID, MAX_SHORT_ID, Batch, Cursor, Interaction
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 from tests.fixtures.email.build import HEAD_FROM_LINE, THREADS, message, write_mbox
@@ -447,3 +447,18 @@ def test_mbox_from_escaping_and_crlf_lines(tmp_path: Path) -> None:
         threads = latest(batches)
         (m,) = threads["mail:esc@brightcart.example"].messages
         assert m.text == body and len(threads) == 2
+
+
+def test_a_long_source_name_and_message_id_still_make_an_id_the_store_keeps(tmp_path: Path) -> None:
+    box = tmp_path / "long.mbox"
+    long_id = "<" + "x" * 132 + "@mailbox.example>"  # 150 characters: kept as it is for a short source name
+    write_mbox(box, [message([("From", "jan@mail.example"), ("To", "help@brightcart.example"),
+                              ("Subject", "Order"), ("Date", "Mon, 03 Nov 2025 09:12:00 +0000"),
+                              ("Message-ID", long_id)], "Where is my order?")])
+    source = SourceSpec(name="s" * MAX_SHORT_ID, adapter="mbox", options={"path": str(box)})
+    batches, _ = run(MboxAdapter(source=source, directory=Directory(PIPELINE), pipeline=PIPELINE))
+    (thread,) = latest(batches).values()
+    assert len(thread.id) <= MAX_INTERACTION_ID and thread.id.startswith(f"{'s' * MAX_SHORT_ID}:h-")
+    # a shorter source name keeps the ids stored so far: up to 150 characters of the Message-ID as they are
+    batches, _ = run(adapter(MboxAdapter, box))
+    assert next(iter(latest(batches))) == "mail:" + long_id.strip("<>")

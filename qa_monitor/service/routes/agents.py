@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from qa_monitor.service import trends
 from qa_monitor.service.auth import ManagerUser
 from qa_monitor.service.errors import error_responses
-from qa_monitor.service.routes.deps import IdPath, StoreDep
+from qa_monitor.service.routes.deps import AgentIdPath, StoreDep
 from qa_monitor.service.schemas import AgentOut, AgentSummaryOut, Period
 
 router = APIRouter(tags=["agents"], responses=error_responses(401, 403, 422))
@@ -23,6 +23,6 @@ def list_agents(store: StoreDep, user: ManagerUser,
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut, responses=error_responses(404))
-def get_agent(store: StoreDep, user: ManagerUser, agent_id: IdPath, period: Period = "week") -> AgentOut:
+def get_agent(store: StoreDep, user: ManagerUser, agent_id: AgentIdPath, period: Period = "week") -> AgentOut:
     """One agent's profile: strengths, recurring issues with examples, and the trend per period."""
     return trends.agent_profile(store, user, agent_id, period)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
+from qa_monitor.records import MAX_INTERACTION_ID, MAX_SHORT_ID
 from qa_monitor.storage.store import Store
 
 
@@ -21,4 +22,7 @@ def get_app_state(request: Request) -> Any:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 StateDep = Annotated[Any, Depends(get_app_state)]
-IdPath = Annotated[str, Path(max_length=300, description="the record's id")]
+# as long as the store keeps each kind of id: whatever was stored can be fetched
+InteractionIdPath = Annotated[str, Path(max_length=MAX_INTERACTION_ID, description="the interaction's id")]
+AgentIdPath = Annotated[str, Path(max_length=MAX_SHORT_ID, description="the agent's id")]
+JobIdPath = Annotated[str, Path(max_length=MAX_SHORT_ID, description="the job's id")]

@@ -13,7 +13,7 @@ from qa_monitor.service.routes.deps import StoreDep
 from qa_monitor.service.schemas import FlagDetailOut, FlagPageOut, FlagStatus, IsoDateTime, LabelName, ReviewIn
 
 router = APIRouter(tags=["flags"], responses=error_responses(401, 403, 422))
-FlagId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the flag's id (a finding id)")]
+FlagId = Annotated[int, Path(ge=1, le=queries.MAX_FLAG_ID, description="the flag's id (a finding id)")]
 
 
 @router.get("/flags", response_model=FlagPageOut)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from qa_monitor.service import queries
 from qa_monitor.service.auth import ManagerUser
 from qa_monitor.service.errors import error_responses
-from qa_monitor.service.routes.deps import IdPath, StoreDep
+from qa_monitor.service.routes.deps import InteractionIdPath, StoreDep
 from qa_monitor.service.schemas import InteractionOut, InteractionPageOut, IsoDateTime, LabelName
 
 router = APIRouter(tags=["interactions"], responses=error_responses(401, 403, 422))
@@ -37,6 +37,6 @@ def list_interactions(
 
 
 @router.get("/interactions/{interaction_id}", response_model=InteractionOut, responses=error_responses(404))
-def get_interaction(store: StoreDep, user: ManagerUser, interaction_id: IdPath) -> InteractionOut:
+def get_interaction(store: StoreDep, user: ManagerUser, interaction_id: InteractionIdPath) -> InteractionOut:
     """One interaction with its messages, label scores and findings (character spans)."""
     return queries.get_interaction(store, user, interaction_id)

@@ -7,14 +7,14 @@ from fastapi import APIRouter
 from qa_monitor.service.auth import WebhookUser
 from qa_monitor.service.errors import ApiError, error_responses
 from qa_monitor.service.jobs import get_job
-from qa_monitor.service.routes.deps import IdPath, StoreDep
+from qa_monitor.service.routes.deps import JobIdPath, StoreDep
 from qa_monitor.service.schemas import JobOut
 
 router = APIRouter(tags=["jobs"], responses=error_responses(401, 403, 404, 422))
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def read_job(store: StoreDep, user: WebhookUser, job_id: IdPath) -> JobOut:
+def read_job(store: StoreDep, user: WebhookUser, job_id: JobIdPath) -> JobOut:
     """A job's status, and its result (the scores) once done."""
     job = get_job(store, job_id)
     if job is None:

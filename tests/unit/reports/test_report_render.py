@@ -8,12 +8,14 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from qa_monitor.errors import ConfigError
 from qa_monitor.reports.charts import Point, nice_ticks, scatter, sparkline
 from qa_monitor.reports.period import Week
-from qa_monitor.reports.render import render, render_csv, render_html
+from qa_monitor.reports.render import csv_cell, render, render_csv, render_html
 from qa_monitor.reports.weekly import build_weekly
+from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
 W47 = Week.parse("2026-W47")
@@ -73,3 +75,35 @@ def test_scatter_points_and_ticks() -> None:
     svg = scatter([Point(1, 0.2, "A & B"), Point(2, 0.4, "C"), Point(3, 0.5, "D")], "t", "x", "y")
     assert svg.count('<circle class="point"') == 3 and "A &amp; B" in svg and 'class="fit"' in svg
     assert nice_ticks(0, 2.1) == [0, 0.5, 1.0, 1.5, 2.0, 2.5]
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"), ("-", "'-"), ("Anna", "Anna"),
+    ("a=b", "a=b"), ("", ""), (None, ""),
+    # numbers are numbers, negative ones too: the report's changes are negative whenever a rate falls
+    ("-0.120879", "-0.120879"), ("-4", "-4"), ("+5", "+5"), ("-1e-05", "-1e-05"), (-0.4, "-0.4"), (7, "7"),
+])
+def test_csv_cell_neutralises_formulas_but_not_numbers(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_csv_cells_from_names_and_messages_are_never_formulas(seeded_store: Store) -> None:
+    with seeded_store.session() as s:
+        s.get(t.AgentRow, "a1").name = '=HYPERLINK("http://example.com","x")'  # type: ignore[union-attr]
+        s.get(t.AgentRow, "a2").name = "+1+1"  # type: ignore[union-attr]
+        s.get(t.AgentRow, "a3").name = "\tDmitri"  # type: ignore[union-attr]
+        s.get(t.TeamRow, "t1").name = "-2+3"  # type: ignore[union-attr]
+        s.scalars(select(t.UserRow).where(t.UserRow.name == "john")).one().name = "@john"
+        # same length as before, so the finding's offsets still hold
+        s.scalars(select(t.MessageRow).where(t.MessageRow.text == "Just read the  FAQ!")).one().text = \
+            "=ust read the  FAQ!"
+    text = render_csv(build_weekly(seeded_store, W47))
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = {c for r in rows for c in r}
+    assert {"'=HYPERLINK(\"http://example.com\",\"x\")", "'+1+1", "'\tDmitri", "'-2+3", "'@john",
+            "'=ust [[read the  FAQ!]]"} <= cells
+    number = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+    assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) or number.fullmatch(c) for c in cells)
+    got = {(r[0], r[1], r[3]): r[4] for r in rows[1:]}
+    assert float(got[("labels", "rude", "change")]) == pytest.approx(4 / 13 - 3 / 7, abs=1e-5)
