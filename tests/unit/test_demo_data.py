@@ -476,6 +476,7 @@ def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stor
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("QA_MONITOR_DATABASE_URL", url)
     monkeypatch.setenv("QA_MONITOR_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("QA_MONITOR_TOKEN_DIR", str(tmp_path / "tokens"))  # the demo writes its token there
     store = Store(url)
     yield store
     store.close()
