@@ -37,7 +37,7 @@ def _make(provider: str) -> None:
         headers = {k.lower(): v for k, v in request.headers.items()}
         from anyio import to_thread
 
-        status, out = await to_thread.run_sync(webhooks.receive, state, provider, headers, body)
+        status, out = await to_thread.run_sync(webhooks.receive, state, provider, headers, body, user.user_id)
         return JSONResponse(out.model_dump(mode="json"), status_code=status)
 
     endpoint.__name__ = f"webhook_{provider}"

@@ -398,3 +398,21 @@ def test_create_user_refuses_bad_input(store: Store, role: str, teams: list[str]
     with pytest.raises(QAMonitorError, match=message):
         create_user(store, "x", role, teams, agent=agent)
 
+
+def test_a_job_is_read_by_whoever_queued_it_and_admins(env_with: Any) -> None:
+    from test_service_webhooks import example, post
+
+    env = env_with(sync_message_limit=3)
+    r = post(env, "zendesk", example("zendesk"))
+    assert r.status_code == 202, r.text
+    job_url = r.json()["job_url"]
+    other = create_user(env.store, "freshdesk-hook", "webhook")[1]
+    unknown = env.client.get("/jobs/no-such-job", headers=env.h(other))
+    theirs = env.client.get(job_url, headers=env.h(other))
+    assert theirs.status_code == 404 == unknown.status_code
+    assert theirs.json()["error"]["message"] == f"no job '{job_url.rsplit('/', 1)[1]}'"
+    assert env.client.get(job_url, headers=env.h(env.tokens.webhook)).status_code == 200
+    assert env.client.get(job_url, headers=env.h(env.tokens.admin)).status_code == 200
+    # a second token of the same user reads it too
+    again = create_token(env.store, "zendesk-hook")
+    assert env.client.get(job_url, headers=env.h(again)).status_code == 200
