@@ -409,14 +409,15 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 @users_app.command("create")
 @friendly
 def users_create(name: Annotated[str, typer.Argument(help="user name (unique)")],
-                 role: Annotated[str, typer.Option(help="admin | manager | webhook")],
+                 role: Annotated[str, typer.Option(help="admin | manager | agent | webhook")],
                  team: Annotated[list[str] | None, typer.Option(help="team id a manager may read (repeat)")] = None,
+                 agent: Annotated[str | None, typer.Option(help="the agent id an agent user is")] = None,
                  ) -> None:
     """Create a user with a role and print its first token (shown once)."""
     from qa_monitor.service.auth import create_user
 
     store = open_store()
-    uid, token = create_user(store, name, role, team or [])
+    uid, token = create_user(store, name, role, team or [], agent=agent)
     err_console.print(f"user {name} (id {uid}, {role}) created", highlight=False)
     hand_over_token(token, name)
 
@@ -446,14 +447,15 @@ def users_revoke(name: Annotated[str | None, typer.Argument(help="revoke every t
 @users_app.command("list")
 @friendly
 def users_list() -> None:
-    """List users with role, teams and active token prefixes (never the tokens)."""
+    """List users with role, what they see (teams, or their agent) and active token prefixes (never the tokens)."""
     from rich.table import Table
 
     from qa_monitor.service.auth import list_users
 
-    table = Table("id", "name", "role", "teams", "active tokens", "state")
+    table = Table("id", "name", "role", "sees", "active tokens", "state")
     for u in list_users(open_store()):
-        table.add_row(str(u.id), u.name, u.role, ", ".join(u.teams) or ("all" if u.role == "admin" else "-"),
+        sees = ", ".join(u.teams) or ("all" if u.role == "admin" else f"agent {u.agent_id}" if u.agent_id else "-")
+        table.add_row(str(u.id), u.name, u.role, sees,
                       ", ".join(u.token_prefixes) or "-", "disabled" if u.disabled else "active")
     console.print(table)
 

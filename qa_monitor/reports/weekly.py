@@ -17,6 +17,7 @@ from qa_monitor.records import LABELS
 from qa_monitor.redaction import Redactor
 from qa_monitor.reports.period import Week, epoch_hour_of, epoch_hours
 from qa_monitor.storage import tables as t
+from qa_monitor.storage.scope import owned_by
 from qa_monitor.storage.store import Store, as_utc
 
 SPARK_WEEKS = 12
@@ -176,7 +177,7 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
 
 def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
                  now: datetime | None = None) -> WeeklyReport:
-    """The weekly report for one ISO week, limited to the given teams (None: every team)."""
+    """The weekly report for one ISO week, limited to the messages of the given teams' agents (None: all)."""
     team_list = sorted(teams) if teams is not None else None
     with store.session() as s:
         q = _Queries(s, team_list)
@@ -219,23 +220,22 @@ class _Queries:
     # Computed keys are selected in an inner query and grouped on in an outer one: PostgreSQL cannot match a
     # GROUP BY expression holding bound parameters to the same expression in the select list.
     def base(self, start: datetime, end: datetime) -> Subquery:
-        """Customer-facing agent messages sent in [start, end) with team, channel, hour and flag status."""
-        m, i, ms = t.MessageRow, t.InteractionRow, t.MessageScoreRow
+        """Customer-facing agent messages sent in [start, end) with agent team, channel, hour and flag status."""
+        m, i, ms, a = t.MessageRow, t.InteractionRow, t.MessageScoreRow, t.AgentRow
         # A correlated lookup by message_scores' primary key, so only the window's messages are looked up
         # (grouping the whole table instead costs time in proportion to the history, not the week).
         worst = (select(func.max(case((ms.flagged.is_(True), 1), else_=0))).where(ms.message_id == m.id)
                  .correlate(m).scalar_subquery())
         q: Select[Any] = (
             select(m.id.label("message_id"), m.agent_id.label("agent"), i.id.label("interaction_id"),
-                   i.team_id.label("team"), i.channel.label("channel"),
+                   a.team_id.label("team"), i.channel.label("channel"),
                    func.coalesce(m.language, "unknown").label("language"),
                    epoch_hours(m.sent_at, self.dialect).label("hour"),
                    case((worst.is_(None), 0), else_=1).label("scored"),
                    func.coalesce(worst, 0).label("flagged"))
-            .select_from(m).join(i, i.id == m.interaction_id)
-            .where(m.role == "agent", m.internal.is_(False), m.sent_at >= start, m.sent_at < end))
-        if self.teams is not None:
-            q = q.where(i.team_id.in_(self.teams))
+            .select_from(m).join(i, i.id == m.interaction_id).outerjoin(a, a.id == m.agent_id)
+            .where(m.role == "agent", m.internal.is_(False), m.sent_at >= start, m.sent_at < end,
+                   owned_by(m.agent_id, teams=self.teams)))
         return q.subquery("am")
 
     def latest_week(self) -> str | None:
@@ -335,15 +335,14 @@ class _Queries:
 
     def examples(self, agent: str, start: datetime, end: datetime) -> list[Example]:
         """An agent's highest-scoring flagged findings in [start, end), one per message, redacted."""
-        f, m, i = t.FindingRow, t.MessageRow, t.InteractionRow
+        f, m = t.FindingRow, t.MessageRow
         q = (select(f.id, f.message_id, f.label, f.score, f.start, f.end, f.explanation, f.suggestion, m.text,
                     m.sent_at, m.interaction_id)
-             .join(m, m.id == f.message_id).join(i, i.id == m.interaction_id)
+             .join(m, m.id == f.message_id)
              .where(f.flagged.is_(True), m.agent_id == agent, m.role == "agent", m.internal.is_(False),
-                    m.purged_at.is_(None), m.sent_at >= start, m.sent_at < end)
+                    m.purged_at.is_(None), m.sent_at >= start, m.sent_at < end,
+                    owned_by(m.agent_id, teams=self.teams))
              .order_by(f.score.desc(), f.id).limit(50))
-        if self.teams is not None:
-            q = q.where(i.team_id.in_(self.teams))
         out: list[Example] = []
         seen: set[str] = set()
         for r in self.s.execute(q):
@@ -399,16 +398,14 @@ class _Queries:
 
     def reviews(self, week: Week) -> tuple[ReviewRate, list[ReviewRate], list[ReviewRate]]:
         """Reviewers' confirmation rate overall, per label and per reviewer (latest verdict per flag this week)."""
-        r, f, m, i, u = t.ReviewRow, t.FindingRow, t.MessageRow, t.InteractionRow, t.UserRow
+        r, f, m, u = t.ReviewRow, t.FindingRow, t.MessageRow, t.UserRow
         latest = (select(func.max(r.id).label("id")).where(r.created_at >= week.start, r.created_at < week.end)
                   .group_by(r.finding_id).subquery("latest"))
         q = (select(f.label.label("label"), func.coalesce(u.name, "(unknown)").label("reviewer"),
                     case((r.verdict == "confirmed", 1), else_=0).label("confirmed"))
              .select_from(r).join(latest, latest.c.id == r.id).join(f, f.id == r.finding_id)
-             .join(m, m.id == f.message_id).join(i, i.id == m.interaction_id).outerjoin(u, u.id == r.reviewer_id)
-             .where(r.verdict.in_(["confirmed", "dismissed"])))
-        if self.teams is not None:
-            q = q.where(i.team_id.in_(self.teams))
+             .join(m, m.id == f.message_id).outerjoin(u, u.id == r.reviewer_id)
+             .where(r.verdict.in_(["confirmed", "dismissed"]), owned_by(m.agent_id, teams=self.teams)))
         inner = q.subquery("rv")
         rows = self.s.execute(select(inner.c.label, inner.c.reviewer, func.count(), func.sum(inner.c.confirmed))
                               .group_by(inner.c.label, inner.c.reviewer)).all()

@@ -1,4 +1,4 @@
-"""API tokens and roles: users with a role (and teams for managers); tokens stored only as SHA-256 hashes."""
+"""API tokens and roles: users with a role (teams for managers, one agent for agents); tokens stored as SHA-256."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from qa_monitor.errors import NotFoundError, QAMonitorError
 from qa_monitor.service.errors import ApiError
 from qa_monitor.storage import tables as t
+from qa_monitor.storage.scope import owned_by
 from qa_monitor.storage.store import Store
 
-Role = Literal["admin", "manager", "webhook"]
-ROLES: tuple[Role, ...] = ("admin", "manager", "webhook")
+Role = Literal["admin", "manager", "agent", "webhook"]
+ROLES: tuple[Role, ...] = ("admin", "manager", "agent", "webhook")
 TOKEN_PREFIX = "qam_"
 # Routes anyone may call: liveness, the OpenAPI document, and the dashboard's static pages (it signs in with a
 # token and calls the API with it). Every other route must depend on `require_roles`; a test walks the app to check.
@@ -34,16 +35,26 @@ def is_public(path: str) -> bool:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a user with a role; `teams` is None for every team (admin)."""
+    """Who is calling: a user with a role; `teams` is None for every team (admin), `agent_id` set for an agent."""
 
     user_id: int
     name: str
     role: Role
     teams: frozenset[str] | None
+    agent_id: str | None = None
+
+    @property
+    def sees_all(self) -> bool:
+        """True for a principal that may read every message (admin)."""
+        return self.teams is None and self.agent_id is None
 
     def can_see_team(self, team_id: str | None) -> bool:
-        """True when this principal may read data of that team (None = data with no team: admins only)."""
+        """True when this principal may read a team as a whole (None = data with no team: admins only)."""
         return self.teams is None or (team_id is not None and team_id in self.teams)
+
+    def owns(self, agent_column: Any) -> ColumnElement[bool]:
+        """SQL: true for the messages (or agents) whose agent this principal may read, by the one rule."""
+        return owned_by(agent_column, teams=self.teams, agent=self.agent_id)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class UserInfo:
     name: str
     role: str
     teams: tuple[str, ...]
+    agent_id: str | None
     active_tokens: int
     token_prefixes: tuple[str, ...]
     disabled: bool
@@ -69,8 +81,12 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_user(store: Store, name: str, role: str, teams: Sequence[str] = ()) -> tuple[int, str]:
-    """Create a user with a role (and teams for a manager) and a first token; returns (user id, token)."""
+_SEES = {"admin": "every team", "agent": "their own messages", "webhook": "no data"}
+
+
+def create_user(store: Store, name: str, role: str, teams: Sequence[str] = (), agent: str | None = None
+                ) -> tuple[int, str]:
+    """Create a user with a role (teams for a manager, the agent for an agent) and a first token; (id, token)."""
     if role not in ROLES:
         raise QAMonitorError(f"unknown role '{role}' (expected one of: {', '.join(ROLES)})")
     if not name.strip():
@@ -78,8 +94,11 @@ def create_user(store: Store, name: str, role: str, teams: Sequence[str] = ()) -
     if role == "manager" and not teams:
         raise QAMonitorError("a manager needs at least one --team")
     if role != "manager" and teams:
-        sees = "every team" if role == "admin" else "no data"
-        raise QAMonitorError(f"teams apply to managers only ('{role}' sees {sees})")
+        raise QAMonitorError(f"teams apply to managers only ('{role}' sees {_SEES[role]})")
+    if role == "agent" and not agent:
+        raise QAMonitorError("an agent user needs --agent AGENT_ID (the agent whose messages they see)")
+    if role != "agent" and agent:
+        raise QAMonitorError("--agent applies to agent users only")
     with store.session() as s:
         if s.scalar(select(t.UserRow.id).where(t.UserRow.name == name)) is not None:
             raise QAMonitorError(f"user '{name}' already exists (use `users token {name}` for a new token)")
@@ -87,7 +106,9 @@ def create_user(store: Store, name: str, role: str, teams: Sequence[str] = ()) -
         missing = sorted(set(teams) - known)
         if missing:
             raise QAMonitorError(f"unknown team(s): {', '.join(missing)} (load them with `init-db --pipeline FILE`)")
-        user = t.UserRow(name=name, role=role)
+        if agent and s.get(t.AgentRow, agent) is None:
+            raise QAMonitorError(f"unknown agent '{agent}' (load agents with `init-db --pipeline FILE`)")
+        user = t.UserRow(name=name, role=role, agent_id=agent)
         s.add(user)
         s.flush()
         s.add_all([t.UserTeamRow(user_id=user.id, team_id=x) for x in dict.fromkeys(teams)])
@@ -142,7 +163,7 @@ def list_users(store: Store) -> list[UserInfo]:
         for uid, prefix in s.execute(select(t.ApiTokenRow.user_id, t.ApiTokenRow.prefix)
                                      .where(t.ApiTokenRow.revoked_at.is_(None))):
             tokens.setdefault(uid, []).append(prefix)
-        return [UserInfo(u.id, u.name, u.role, tuple(teams.get(u.id, [])), len(tokens.get(u.id, [])),
+        return [UserInfo(u.id, u.name, u.role, tuple(teams.get(u.id, [])), u.agent_id, len(tokens.get(u.id, [])),
                          tuple(tokens.get(u.id, [])), u.disabled_at is not None, u.created_at) for u in users]
 
 
@@ -150,7 +171,7 @@ def authenticate(store: Store, token: str) -> Principal | None:
     """The principal owning an active token, or None for an unknown, revoked or disabled one."""
     with store.session() as s:
         row = s.execute(
-            select(t.UserRow.id, t.UserRow.name, t.UserRow.role)
+            select(t.UserRow.id, t.UserRow.name, t.UserRow.role, t.UserRow.agent_id)
             .join(t.ApiTokenRow, t.ApiTokenRow.user_id == t.UserRow.id)
             .where(t.ApiTokenRow.token_hash == hash_token(token), t.ApiTokenRow.revoked_at.is_(None),
                    t.UserRow.disabled_at.is_(None))).first()
@@ -160,9 +181,10 @@ def authenticate(store: Store, token: str) -> Principal | None:
         teams: frozenset[str] | None = None
         if role == "manager":
             teams = frozenset(s.scalars(select(t.UserTeamRow.team_id).where(t.UserTeamRow.user_id == row.id)))
-        elif role == "webhook":
-            teams = frozenset()
-        return Principal(user_id=row.id, name=row.name, role=role, teams=teams)
+        elif role in ("agent", "webhook"):
+            teams = frozenset()  # an agent reads no team as a whole, only their own messages
+        return Principal(user_id=row.id, name=row.name, role=role, teams=teams,
+                         agent_id=row.agent_id if role == "agent" else None)
 
 
 # Declares the bearer scheme in OpenAPI; it only reads the header (no state), so module level is fine.
@@ -195,4 +217,5 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
 
 AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
 ManagerUser = Annotated[Principal, Depends(require_roles("admin", "manager"))]
+ReaderUser = Annotated[Principal, Depends(require_roles("admin", "manager", "agent"))]
 WebhookUser = Annotated[Principal, Depends(require_roles("admin", "webhook"))]

@@ -14,6 +14,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy import select, update
 
+from qa_monitor.service.auth import Principal
 from qa_monitor.service.schemas import JobOut
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store, as_utc
@@ -39,19 +40,20 @@ def register_handler(kind: str, run: Callable[[Any, Mapping[str, Any]], dict[str
     HANDLERS[kind] = JobHandler(run, on_failure)
 
 
-def create_job(store: Store, kind: str, params: dict[str, Any]) -> str:
-    """Record a queued job and return its id."""
+def create_job(store: Store, kind: str, params: dict[str, Any], created_by: int | None = None) -> str:
+    """Record a queued job, queued at the request of user `created_by`, and return its id."""
     job_id = uuid.uuid4().hex
     with store.session() as s:
-        s.add(t.JobRow(id=job_id, kind=kind, status="queued", params=params))
+        s.add(t.JobRow(id=job_id, kind=kind, status="queued", params=params, created_by=created_by))
     return job_id
 
 
-def get_job(store: Store, job_id: str) -> JobOut | None:
-    """A job's state, or None."""
+def get_job(store: Store, job_id: str, reader: Principal) -> JobOut | None:
+    """A job's state, or None when there is no such job or the reader may not see it (only admins and the user
+    whose request queued it may)."""
     with store.session() as s:
         j = s.get(t.JobRow, job_id)
-        if j is None:
+        if j is None or not (reader.sees_all or j.created_by == reader.user_id):
             return None
         return JobOut(id=j.id, kind=j.kind, status=j.status, created_at=as_utc(j.created_at),
                       finished_at=as_utc(j.finished_at) if j.finished_at else None, result=j.result, error=j.error)

@@ -30,6 +30,7 @@ from qa_monitor.service.schemas import (
     TurnOut,
 )
 from qa_monitor.storage import tables as t
+from qa_monitor.storage.scope import owned_by
 from qa_monitor.storage.store import Store, as_utc
 
 # Severity orders the review queue: a rude flag outranks a condescending one of the same score, which
@@ -46,23 +47,32 @@ def utc_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def check_team(principal: Principal, team: str | None) -> None:
-    """403 when a principal asks for a team outside its own."""
-    if team is not None and not principal.can_see_team(team):
-        raise ApiError(403, "forbidden_team", f"you may not read data of team '{team}'")
+# Who may see what (the rule is `storage.scope.owned_by`, through `Principal.owns`): a principal sees the flags,
+# scores and findings of the messages it owns; an interaction when it holds one of those, and then its customer
+# and system turns besides. Whatever it may not see answers 404 exactly as an id that does not exist, so that a
+# response never tells another team's objects from missing ones.
 
 
-def visible(principal: Principal, column: Any) -> ColumnElement[bool]:
-    """A WHERE clause limiting rows to the principal's teams."""
-    if principal.teams is None:
+def check_team(s: Session, principal: Principal, team: str | None) -> None:
+    """404 for a team filter naming a team the principal may not read, as for a team that does not exist."""
+    if team is not None and (not principal.can_see_team(team) or s.get(t.TeamRow, team) is None):
+        raise ApiError(404, "not_found", f"no team '{team}'")
+
+
+def shown(principal: Principal) -> ColumnElement[bool]:
+    """SQL: the messages of a visible interaction a principal is shown: customer and system turns, and its own."""
+    M = t.MessageRow
+    if principal.sees_all:
         return true()
-    return column.in_(sorted(principal.teams))
+    return or_(and_(M.role != "agent", M.agent_id.is_(None)), principal.owns(M.agent_id))
 
 
-def guard_object_team(principal: Principal, team: str | None, what: str) -> None:
-    """403 when an existing object belongs to a team the principal may not read."""
-    if not principal.can_see_team(team):
-        raise ApiError(403, "forbidden_team", f"this {what} belongs to a team you may not read")
+def visible_interaction(principal: Principal) -> ColumnElement[bool]:
+    """SQL over interactions: those holding a message the principal owns."""
+    if principal.sees_all:
+        return true()
+    M = t.MessageRow
+    return exists().where(M.interaction_id == t.InteractionRow.id, principal.owns(M.agent_id))
 
 
 # --- interactions -----------------------------------------------------------------------------------
@@ -84,12 +94,12 @@ class InteractionFilters:
 
 def list_interactions(store: Store, p: Principal, f: InteractionFilters, limit: int, offset: int
                       ) -> InteractionPageOut:
-    """A page of interactions visible to the principal, newest first."""
-    check_team(p, f.team)
+    """A page of interactions visible to the principal, newest first; filters apply to the messages it owns."""
     IT, M, S = t.InteractionRow, t.MessageRow, t.MessageScoreRow
-    where: list[ColumnElement[bool]] = [visible(p, IT.team_id)]
+    mine = p.owns(M.agent_id)
+    where: list[ColumnElement[bool]] = [visible_interaction(p)]
     if f.team:
-        where.append(IT.team_id == f.team)
+        where.append(exists().where(M.interaction_id == IT.id, mine, owned_by(M.agent_id, teams=[f.team])))
     if f.channel:
         where.append(IT.channel == f.channel)
     if f.since:
@@ -97,36 +107,38 @@ def list_interactions(store: Store, p: Principal, f: InteractionFilters, limit: 
     if f.until:
         where.append(IT.started_at < utc_naive(f.until))
     if f.agent:
-        where.append(exists().where(M.interaction_id == IT.id, M.agent_id == f.agent))
+        where.append(exists().where(M.interaction_id == IT.id, M.agent_id == f.agent, mine))
     if f.language:
-        where.append(exists().where(M.interaction_id == IT.id, M.language == f.language))
+        where.append(exists().where(M.interaction_id == IT.id, M.language == f.language, shown(p)))
     if f.flagged is not None or f.label:
-        cond = [M.interaction_id == IT.id, S.message_id == M.id, S.flagged.is_(True)]
+        cond = [M.interaction_id == IT.id, S.message_id == M.id, S.flagged.is_(True), mine]
         if f.label:
             cond.append(S.label == f.label)
         has = exists().where(*cond)
         where.append(~has if f.flagged is False else has)
     with store.session() as s:
+        check_team(s, p, f.team)
         total = s.scalar(select(func.count()).select_from(IT).where(*where)) or 0
         rows = s.scalars(select(IT).where(*where).order_by(IT.started_at.desc(), IT.id).limit(limit).offset(offset)
                          ).all()
-        items = _summaries(s, rows)
+        items = _summaries(s, p, rows)
     return InteractionPageOut(items=items, total=total, limit=limit, offset=offset)
 
 
-def _summaries(s: Session, rows: Sequence[t.InteractionRow]) -> list[InteractionSummaryOut]:
+def _summaries(s: Session, p: Principal, rows: Sequence[t.InteractionRow]) -> list[InteractionSummaryOut]:
+    """Counts over the messages the principal is shown; flagged ones among those it owns."""
     ids = [r.id for r in rows]
     M, S = t.MessageRow, t.MessageScoreRow
-    counts = dict(s.execute(select(M.interaction_id, func.count()).where(M.interaction_id.in_(ids))
+    counts = dict(s.execute(select(M.interaction_id, func.count()).where(M.interaction_id.in_(ids), shown(p))
                             .group_by(M.interaction_id)).all()) if ids else {}
     flagged = dict(s.execute(select(M.interaction_id, func.count(func.distinct(M.id)))
                              .join(S, S.message_id == M.id)
-                             .where(M.interaction_id.in_(ids), S.flagged.is_(True))
+                             .where(M.interaction_id.in_(ids), S.flagged.is_(True), p.owns(M.agent_id))
                              .group_by(M.interaction_id)).all()) if ids else {}
     langs: dict[str, list[str]] = {}
     if ids:
         for iid, lang in s.execute(select(M.interaction_id, M.language).distinct()
-                                   .where(M.interaction_id.in_(ids), M.language.isnot(None))
+                                   .where(M.interaction_id.in_(ids), M.language.isnot(None), shown(p))
                                    .order_by(M.interaction_id, M.language)):
             langs.setdefault(iid, []).append(str(lang))
     return [InteractionSummaryOut(id=r.id, source=r.source, channel=r.channel, subject=r.subject,
@@ -136,16 +148,15 @@ def _summaries(s: Session, rows: Sequence[t.InteractionRow]) -> list[Interaction
 
 
 def get_interaction(store: Store, p: Principal, interaction_id: str) -> InteractionOut:
-    """One interaction with every message, its label scores and findings (spans)."""
+    """One interaction with the messages the principal is shown, and the scores and findings (spans) of its own."""
+    M = t.MessageRow
     with store.session() as s:
-        row = s.get(t.InteractionRow, interaction_id)
+        row = s.scalar(select(t.InteractionRow).where(t.InteractionRow.id == interaction_id, visible_interaction(p)))
         if row is None:
             raise ApiError(404, "not_found", f"no interaction '{interaction_id}'")
-        guard_object_team(p, row.team_id, "interaction")
-        summary = _summaries(s, [row])[0]
-        msgs = s.scalars(select(t.MessageRow).where(t.MessageRow.interaction_id == row.id)
-                         .order_by(t.MessageRow.seq)).all()
-        ids = [m.id for m in msgs]
+        summary = _summaries(s, p, [row])[0]
+        msgs = s.scalars(select(M).where(M.interaction_id == row.id, shown(p)).order_by(M.seq)).all()
+        ids = list(s.scalars(select(M.id).where(M.interaction_id == row.id, p.owns(M.agent_id))))
         scores: dict[str, dict[str, LabelScoreOut]] = {}
         for sc in s.scalars(select(t.MessageScoreRow).where(t.MessageScoreRow.message_id.in_(ids))):
             scores.setdefault(sc.message_id, {})[sc.label] = LabelScoreOut(
@@ -216,21 +227,21 @@ def decode_cursor(cursor: str) -> tuple[float, int]:
 
 
 def _flag_query(p: Principal) -> Any:
+    """Flagged findings on the messages the principal owns, with the message, its agent's team and the channel."""
     F, M, IT, A = t.FindingRow, t.MessageRow, t.InteractionRow, t.AgentRow
     sev = severity_expr().label("severity")
-    return (select(F, M, IT.channel, IT.team_id, A.name.label("agent_name"), sev)
+    return (select(F, M, IT.channel, A.team_id, A.name.label("agent_name"), sev)
             .join(M, M.id == F.message_id).join(IT, IT.id == M.interaction_id)
             .outerjoin(A, A.id == M.agent_id)
-            .where(F.flagged.is_(True), visible(p, IT.team_id)))
+            .where(F.flagged.is_(True), p.owns(M.agent_id)))
 
 
 def list_flags(store: Store, p: Principal, f: FlagFilters, limit: int, cursor: str | None) -> FlagPageOut:
     """The review queue: flagged findings by severity (highest first), cursor-paginated."""
-    check_team(p, f.team)
-    F, M, IT = t.FindingRow, t.MessageRow, t.InteractionRow
+    F, M, IT, A = t.FindingRow, t.MessageRow, t.InteractionRow, t.AgentRow
     sev = severity_expr()
     q = _flag_query(p)
-    for value, column in [(f.team, IT.team_id), (f.agent, M.agent_id), (f.label, F.label),
+    for value, column in [(f.team, A.team_id), (f.agent, M.agent_id), (f.label, F.label),
                           (f.language, M.language), (f.channel, IT.channel), (f.status, F.status)]:
         if value:
             q = q.where(column == value)
@@ -243,15 +254,16 @@ def list_flags(store: Store, p: Principal, f: FlagFilters, limit: int, cursor: s
         q = q.where(or_(sev < after_sev, and_(sev == after_sev, F.id > after_id)))
     q = q.order_by(sev.desc(), F.id).limit(limit + 1)
     with store.session() as s:
+        check_team(s, p, f.team)
         rows = s.execute(q).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        items = _flags_out(s, rows)
+        items = _flags_out(s, p, rows)
     next_cursor = encode_cursor(rows[-1].severity, rows[-1][0].id) if more and rows else None
     return FlagPageOut(items=items, next_cursor=next_cursor)
 
 
-def _flags_out(s: Session, rows: Sequence[Any]) -> list[FlagOut]:
+def _flags_out(s: Session, p: Principal, rows: Sequence[Any]) -> list[FlagOut]:
     F, M = t.FindingRow, t.MessageRow
     msg_ids = sorted({r[1].id for r in rows})
     spans: dict[str, list[SpanOut]] = {}
@@ -263,7 +275,8 @@ def _flags_out(s: Session, rows: Sequence[Any]) -> list[FlagOut]:
     turns: dict[str, list[t.MessageRow]] = {}
     inter_ids = sorted({r[1].interaction_id for r in rows})
     if inter_ids:
-        for m in s.scalars(select(M).where(M.interaction_id.in_(inter_ids)).order_by(M.interaction_id, M.seq)):
+        for m in s.scalars(select(M).where(M.interaction_id.in_(inter_ids), shown(p))
+                           .order_by(M.interaction_id, M.seq)):
             turns.setdefault(m.interaction_id, []).append(m)
     out = []
     for r in rows:
@@ -289,22 +302,17 @@ def _span(fr: t.FindingRow) -> SpanOut:
 
 
 def _load_flag(s: Session, p: Principal, flag_id: int) -> Any:
-    F = t.FindingRow
-    row = s.execute(_flag_query(_ALL).where(F.id == flag_id)).first()
+    row = s.execute(_flag_query(p).where(t.FindingRow.id == flag_id)).first()
     if row is None:
         raise ApiError(404, "not_found", f"no flag {flag_id}")
-    guard_object_team(p, row.team_id, "flag")
     return row
-
-
-_ALL = Principal(user_id=0, name="", role="admin", teams=None)
 
 
 def get_flag(store: Store, p: Principal, flag_id: int) -> FlagDetailOut:
     """One flag with its context and its full review history (oldest first)."""
     with store.session() as s:
         row = _load_flag(s, p, flag_id)
-        flag = _flags_out(s, [row])[0]
+        flag = _flags_out(s, p, [row])[0]
         history = _history(s, flag_id)
     return FlagDetailOut(**flag.model_dump(), history=history)
 

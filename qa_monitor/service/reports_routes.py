@@ -18,7 +18,7 @@ from qa_monitor.service.errors import ApiError, error_responses
 from qa_monitor.service.queries import check_team
 from qa_monitor.service.routes.deps import StoreDep
 
-router = APIRouter(tags=["reports"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["reports"], responses=error_responses(401, 403, 404, 422))
 
 _CONTENT: dict[int | str, dict[str, Any]] = {200: {
     "description": "the report in the requested format",
@@ -43,8 +43,9 @@ def weekly_report(
         the_week = Week.parse(week) if week else last_complete_week(datetime.now(UTC))
     except ConfigError as e:
         raise ApiError(422, "invalid_week", str(e)) from None
-    for x in team or []:
-        check_team(user, x)
+    with store.session() as s:
+        for x in team or []:
+            check_team(s, user, x)
     teams = sorted(set(team)) if team else (sorted(user.teams) if user.teams is not None else None)
     report = build_weekly(store, the_week, teams)
     if format == "json":

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from qa_monitor.records import LABELS
 from qa_monitor.service.auth import Principal
 from qa_monitor.service.errors import ApiError
-from qa_monitor.service.queries import check_team, guard_object_team, utc_naive, visible
+from qa_monitor.service.queries import check_team, utc_naive
 from qa_monitor.service.schemas import (
     AgentOut,
     AgentSummaryOut,
@@ -71,15 +71,16 @@ class TrendFilters:
 
 
 def _group_column(group_by: str | None) -> Any:
-    M, IT = t.MessageRow, t.InteractionRow
-    return {"agent": M.agent_id, "team": IT.team_id, "channel": IT.channel, "language": M.language,
+    M, IT, A = t.MessageRow, t.InteractionRow, t.AgentRow
+    return {"agent": M.agent_id, "team": A.team_id, "channel": IT.channel, "language": M.language,
             None: literal(None)}[group_by]
 
 
 def aggregate(s: Session, p: Principal, group_by: str | None, period: str | None, f: TrendFilters
               ) -> list[dict[str, Any]]:
-    """Rows of (group, period_start, volume, flagged, flagged_<label>...) over scored agent messages."""
-    M, IT, S = t.MessageRow, t.InteractionRow, t.MessageScoreRow
+    """Rows of (group, period_start, volume, flagged, flagged_<label>...) over the principal's scored messages;
+    a message counts for its agent's team."""
+    M, IT, S, A = t.MessageRow, t.InteractionRow, t.MessageScoreRow, t.AgentRow
     per_message = (select(S.message_id.label("message_id"),
                           func.max(case((S.flagged.is_(True), 1), else_=0)).label("any_flag"),
                           *[func.max(case(((S.label == lab) & S.flagged.is_(True), 1), else_=0)).label(f"f_{lab}")
@@ -88,8 +89,8 @@ def aggregate(s: Session, p: Principal, group_by: str | None, period: str | None
     dialect = s.get_bind().dialect.name
     group = _group_column(group_by).label("grp")
     bucket = (period_start(dialect, period, M.sent_at) if period else literal("")).label("bucket")
-    where: list[ColumnElement[bool]] = [M.role == "agent", visible(p, IT.team_id)]
-    for value, column in [(f.team, IT.team_id), (f.agent, M.agent_id), (f.channel, IT.channel),
+    where: list[ColumnElement[bool]] = [M.role == "agent", p.owns(M.agent_id)]
+    for value, column in [(f.team, A.team_id), (f.agent, M.agent_id), (f.channel, IT.channel),
                           (f.language, M.language)]:
         if value:
             where.append(column == value)
@@ -99,7 +100,7 @@ def aggregate(s: Session, p: Principal, group_by: str | None, period: str | None
         where.append(M.sent_at < utc_naive(f.until))
     q = (select(group, bucket, func.count().label("volume"), func.sum(per_message.c.any_flag).label("flagged"),
                 *[func.sum(per_message.c[f"f_{lab}"]).label(f"f_{lab}") for lab in LABELS])
-         .select_from(M).join(IT, IT.id == M.interaction_id)
+         .select_from(M).join(IT, IT.id == M.interaction_id).outerjoin(A, A.id == M.agent_id)
          .join(per_message, per_message.c.message_id == M.id)
          .where(*where).group_by(group, bucket).order_by(group, bucket))
     return [dict(r._mapping) for r in s.execute(q)]
@@ -129,8 +130,8 @@ def with_changes(period: str, buckets: list[TrendBucketOut]) -> list[TrendBucket
 
 def trends(store: Store, p: Principal, group_by: str, period: str, f: TrendFilters) -> TrendOut:
     """Volume, flag rate per label and quality index per group and period, with change vs the previous period."""
-    check_team(p, f.team)
     with store.session() as s:
+        check_team(s, p, f.team)
         rows = aggregate(s, p, group_by, period, f)
     buckets = with_changes(period, [_bucket_out(r) for r in rows])
     return TrendOut(group_by=group_by, period=period, labels=list(LABELS), buckets=buckets)  # type: ignore[arg-type]
@@ -138,26 +139,27 @@ def trends(store: Store, p: Principal, group_by: str, period: str, f: TrendFilte
 
 def list_agents(store: Store, p: Principal, team: str | None) -> list[AgentSummaryOut]:
     """The agents the principal may read, by name."""
-    check_team(p, team)
     A = t.AgentRow
-    q = select(A).where(visible(p, A.team_id)).order_by(A.name)
+    q = select(A).where(p.owns(A.id)).order_by(A.name)
     if team:
         q = q.where(A.team_id == team)
     with store.session() as s:
+        check_team(s, p, team)
         return [AgentSummaryOut(id=a.id, name=a.name, team_id=a.team_id) for a in s.scalars(q)]
 
 
 def agent_profile(store: Store, p: Principal, agent_id: str, period: str = "week") -> AgentOut:
-    """One agent: flag rates against the team's, strengths, recurring issues with examples, and the trend."""
+    """One agent: flag rates against the team's (for a reader of the whole team), strengths, recurring issues with
+    examples, and the trend."""
     with store.session() as s:
-        agent = s.get(t.AgentRow, agent_id)
+        agent = s.scalar(select(t.AgentRow).where(t.AgentRow.id == agent_id, p.owns(t.AgentRow.id)))
         if agent is None:
             raise ApiError(404, "not_found", f"no agent '{agent_id}'")
-        guard_object_team(p, agent.team_id, "agent")
         mine = aggregate(s, p, None, None, TrendFilters(agent=agent_id))
-        team_rows = aggregate(s, p, None, None, TrendFilters(team=agent.team_id)) if agent.team_id else []
+        team_rows = (aggregate(s, p, None, None, TrendFilters(team=agent.team_id))
+                     if agent.team_id and p.can_see_team(agent.team_id) else [])
         trend_rows = aggregate(s, p, "agent", period, TrendFilters(agent=agent_id))
-        issues = _recurring_issues(s, agent_id)
+        issues = _recurring_issues(s, p, agent_id)
     me = _bucket_out(mine[0]) if mine else None
     team = _bucket_out(team_rows[0]) if team_rows else None
     strengths = []
@@ -177,10 +179,10 @@ def agent_profile(store: Store, p: Principal, agent_id: str, period: str = "week
                     recurring_issues=issues, trend=with_changes(period, [_bucket_out(r) for r in trend_rows]))
 
 
-def _recurring_issues(s: Session, agent_id: str) -> list[IssueOut]:
+def _recurring_issues(s: Session, p: Principal, agent_id: str) -> list[IssueOut]:
     F, M = t.FindingRow, t.MessageRow
     rule = func.coalesce(F.rule, "")
-    base = (F.flagged.is_(True), M.agent_id == agent_id, F.status != "dismissed")
+    base = (F.flagged.is_(True), M.agent_id == agent_id, p.owns(M.agent_id), F.status != "dismissed")
     groups = s.execute(select(F.label, rule.label("rule"), func.count().label("n"))
                        .join(M, M.id == F.message_id).where(*base)
                        .group_by(F.label, rule).order_by(func.count().desc(), F.label, rule)

@@ -377,8 +377,9 @@ def _score_ticket(state: Any, provider: str, key: str, interaction: Interaction,
     return out
 
 
-def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) -> tuple[int, WebhookOut]:
-    """Handle one delivery end to end; returns (HTTP status, response) or raises ApiError."""
+def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, user_id: int | None = None
+            ) -> tuple[int, WebhookOut]:
+    """Handle one delivery sent by user `user_id` end to end; returns (HTTP status, response) or raises ApiError."""
     settings: Settings = state.settings
     store: Store = state.store
     raw = RawPayload(id=RawPayload.make_id(f"webhook-{provider}", body), source=f"webhook-{provider}",
@@ -437,7 +438,8 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
     if large:
         from qa_monitor.service.jobs import create_job
 
-        job_id = create_job(store, "webhook", {"provider": provider, "raw_payload_id": raw.id, "delivery": key})
+        job_id = create_job(store, "webhook", {"provider": provider, "raw_payload_id": raw.id, "delivery": key},
+                            created_by=user_id)
         agent_messages = sum(1 for m in interaction.messages if m.author.role == "agent" and not m.internal)
         out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
                          messages=agent_messages, job_url=f"/jobs/{job_id}")

@@ -171,6 +171,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column()
+    # the agent an `agent` user is (they see their own messages only); None for every other role
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
 
 
 class UserTeamRow(Base):
@@ -229,6 +231,8 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # whose request queued it: only that user (and admins) may read it
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class ReportDeliveryRow(Base):

@@ -26,3 +26,17 @@ StateDep = Annotated[Any, Depends(get_app_state)]
 InteractionIdPath = Annotated[str, Path(max_length=MAX_INTERACTION_ID, description="the interaction's id")]
 AgentIdPath = Annotated[str, Path(max_length=MAX_SHORT_ID, description="the agent's id")]
 JobIdPath = Annotated[str, Path(max_length=MAX_SHORT_ID, description="the job's id")]
+
+# operationIds (FastAPI's, from function name, path and method) that OpenAPI links lead to
+GET_INTERACTION = "get_interaction_interactions__interaction_id__get"
+GET_FLAG = "get_flag_flags__flag_id__get"
+REVIEW_FLAG = "review_flag_flags__flag_id__review_post"
+GET_AGENT = "get_agent_agents__agent_id__get"
+LIST_FLAGS = "list_flags_flags_get"
+
+
+def leads_to(*statuses: int, **links: tuple[str, dict[str, str]]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries saying which operations a response's values lead to (OpenAPI links), so that
+    clients and the stateful contract test can follow them: name=(operationId, {parameter: expression})."""
+    body = {"links": {name: {"operationId": op, "parameters": params} for name, (op, params) in links.items()}}
+    return {status: body for status in statuses or (200,)}

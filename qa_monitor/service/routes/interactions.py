@@ -7,17 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from qa_monitor.service import queries
-from qa_monitor.service.auth import ManagerUser
+from qa_monitor.service.auth import ReaderUser
 from qa_monitor.service.errors import error_responses
-from qa_monitor.service.routes.deps import InteractionIdPath, StoreDep
+from qa_monitor.service.routes.deps import GET_AGENT, GET_INTERACTION, InteractionIdPath, StoreDep, leads_to
 from qa_monitor.service.schemas import InteractionOut, InteractionPageOut, IsoDateTime, LabelName
 
-router = APIRouter(tags=["interactions"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["interactions"], responses=error_responses(401, 403, 404, 422))
 
 
-@router.get("/interactions", response_model=InteractionPageOut)
+@router.get("/interactions", response_model=InteractionPageOut, responses=leads_to(
+    GetInteraction=(GET_INTERACTION, {"interaction_id": "$response.body#/items/0/id"})))
 def list_interactions(
-    store: StoreDep, user: ManagerUser,
+    store: StoreDep, user: ReaderUser,
     flagged: Annotated[bool | None, Query(description="only interactions with (true) or without (false) a flag")]
     = None,
     label: Annotated[LabelName | None, Query(description="only interactions flagged for this label")] = None,
@@ -36,7 +37,8 @@ def list_interactions(
     return queries.list_interactions(store, user, f, limit, offset)
 
 
-@router.get("/interactions/{interaction_id}", response_model=InteractionOut, responses=error_responses(404))
-def get_interaction(store: StoreDep, user: ManagerUser, interaction_id: InteractionIdPath) -> InteractionOut:
+@router.get("/interactions/{interaction_id}", response_model=InteractionOut, responses=leads_to(
+    GetAgent=(GET_AGENT, {"agent_id": "$response.body#/agent_ids/0"})))
+def get_interaction(store: StoreDep, user: ReaderUser, interaction_id: InteractionIdPath) -> InteractionOut:
     """One interaction with its messages, label scores and findings (character spans)."""
     return queries.get_interaction(store, user, interaction_id)

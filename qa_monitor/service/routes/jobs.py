@@ -15,8 +15,8 @@ router = APIRouter(tags=["jobs"], responses=error_responses(401, 403, 404, 422))
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def read_job(store: StoreDep, user: WebhookUser, job_id: JobIdPath) -> JobOut:
-    """A job's status, and its result (the scores) once done."""
-    job = get_job(store, job_id)
+    """A job's status, and its result (the scores) once done; readable by whoever queued it, and admins."""
+    job = get_job(store, job_id, user)
     if job is None:
         raise ApiError(404, "not_found", f"no job '{job_id}'")
     return job

@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from qa_monitor.service import trends
-from qa_monitor.service.auth import ManagerUser
+from qa_monitor.service.auth import ReaderUser
 from qa_monitor.service.errors import error_responses
 from qa_monitor.service.routes.deps import StoreDep
 from qa_monitor.service.schemas import GroupBy, IsoDateTime, Period, TrendOut
 
-router = APIRouter(tags=["trends"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["trends"], responses=error_responses(401, 403, 404, 422))
 
 
 @router.get("/trends", response_model=TrendOut)
 def get_trends(
-    store: StoreDep, user: ManagerUser,
+    store: StoreDep, user: ReaderUser,
     group_by: GroupBy = "team", period: Period = "week",
     team: Annotated[str | None, Query(max_length=64)] = None,
     agent: Annotated[str | None, Query(max_length=64)] = None,

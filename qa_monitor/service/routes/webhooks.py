@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from qa_monitor.service import webhooks
 from qa_monitor.service.auth import WebhookUser
 from qa_monitor.service.errors import error_responses
-from qa_monitor.service.routes.deps import StateDep
+from qa_monitor.service.routes.deps import GET_INTERACTION, StateDep, leads_to
 from qa_monitor.service.schemas import WebhookOut
 
 router = APIRouter(tags=["webhooks"], responses=error_responses(401, 403, 409, 413, 422, 503))
@@ -37,13 +37,15 @@ def _make(provider: str) -> None:
         headers = {k.lower(): v for k, v in request.headers.items()}
         from anyio import to_thread
 
-        status, out = await to_thread.run_sync(webhooks.receive, state, provider, headers, body)
+        status, out = await to_thread.run_sync(webhooks.receive, state, provider, headers, body, user.user_id)
         return JSONResponse(out.model_dump(mode="json"), status_code=status)
 
     endpoint.__name__ = f"webhook_{provider}"
     endpoint.__doc__ = _DOCS[provider]
+    follow = leads_to(200, 202, GetInteraction=(GET_INTERACTION, {"interaction_id": "$response.body#/interaction_id"}))
     router.add_api_route(f"/webhooks/{provider}", endpoint, methods=["POST"], response_model=WebhookOut,
-                         responses={202: {"model": WebhookOut, "description": "queued: poll job_url"}},
+                         responses={**follow, 202: {**follow[202], "model": WebhookOut,
+                                                    "description": "queued: poll job_url"}},
                          openapi_extra=_BODY, summary=f"Receive a {provider} ticket")
 
 

@@ -44,8 +44,11 @@ def test_manager_sees_only_their_teams(client: tuple[TestClient, dict[str, str]]
     body = r.json()
     assert body["teams"] == ["t2"] and body["totals"]["messages"] == 2
     assert [v["key"] for v in body["volume"]["agent"]] == ["a3"]
+    # another team answers exactly as a team that does not exist: the response does not confirm it exists
     r = c.get("/reports/weekly?week=2026-W47&team=t1", headers=auth(tokens["manager"]))
-    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden_team"
+    assert r.status_code == 404 and r.json()["error"] == {"code": "not_found", "message": "no team 't1'"}
+    r = c.get("/reports/weekly?week=2026-W47&team=t9", headers=auth(tokens["manager"]))
+    assert r.status_code == 404 and r.json()["error"] == {"code": "not_found", "message": "no team 't9'"}
 
 
 def test_formats(client: tuple[TestClient, dict[str, str]]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_seed import at
 
 from qa_monitor.errors import ConfigError
+from qa_monitor.records import Finding, Interaction, Message, MessageScore, Participant
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.weekly import build_weekly, normalise_phrase
 from qa_monitor.storage.store import Store
@@ -131,6 +133,33 @@ def test_team_filter(seeded_store: Store) -> None:
     assert (r.reviews.reviewed, r.reviews.confirmed) == (1, 1)
     assert [a.agent_id for a in r.coaching] == ["a3"] and r.improved == []
     assert [p.agent_id for p in r.workload] == ["a3"]
+
+
+def test_team_filter_follows_each_messages_agent(seeded_store: Store) -> None:
+    # a ticket Dmitri (t2) opens and Anna (t1) answers too: it is t2's ticket, but Anna's reply is t1's
+    cust = Participant(id="cust", role="customer", name="Customer")
+    dmitri, anna = (Participant(id=a, role="agent", name=a, agent_id=a) for a in ("a3", "a1"))
+    msgs = tuple(Message(id=f"src:i9#{k}", interaction_id="src:i9", seq=k, author=who, sent_at=at(20, 9, k),
+                         text=text) for k, (who, text) in enumerate([
+                             (cust, "Router and invoice both broken."), (dmitri, "Router fixed."),
+                             (anna, "Obviously you should read the invoice.")]))
+    seeded_store.upsert_interactions([Interaction(id="src:i9", source="src", native_id="i9", channel="chat",
+                                                  started_at=at(20, 9), messages=msgs)])
+    finding = Finding("src:i9#2", "condescending", 0.9, 0, 9, "markers", "1.0", "condescending wording", None,
+                      "obviously", "Obviously")
+    seeded_store.save_scores([
+        MessageScore("src:i9#1", "en", {"rude": 0.0, "condescending": 0.0, "unclear": 0.0},
+                     {"rude": 0.5, "condescending": 0.5, "unclear": 0.5}, (), "markers-1.0", "th-1"),
+        MessageScore("src:i9#2", "en", {"rude": 0.0, "condescending": 0.9, "unclear": 0.0},
+                     {"rude": 0.5, "condescending": 0.5, "unclear": 0.5}, (finding,), "markers-1.0", "th-1")])
+    tech = build_weekly(seeded_store, W47, teams=["t2"])
+    assert (tech.totals.messages, tech.totals.flagged) == (3, 2)   # Dmitri's two calls and his reply here
+    assert [v.key for v in tech.volume["agent"]] == ["a3"] and [v.key for v in tech.volume["team"]] == ["t2"]
+    assert [p.agent_id for p in tech.workload] == ["a3"]
+    billing = build_weekly(seeded_store, W47, teams=["t1"])
+    assert (billing.totals.messages, billing.totals.flagged) == (11 + 1, 4 + 1)
+    assert [v.key for v in billing.volume["team"]] == ["t1"]
+    assert "src:i9#2" in {e.message_id for a in billing.improved + billing.coaching for e in a.examples}
 
 
 def test_empty_week(seeded_store: Store) -> None:

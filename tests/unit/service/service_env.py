@@ -42,6 +42,7 @@ class Tokens:
     billing: str   # manager of team billing
     tech: str      # manager of team tech
     webhook: str
+    agent: str     # the agent user linked to Anna (team billing)
 
 
 @dataclass
@@ -61,7 +62,8 @@ def seed_all(store: Store) -> tuple[list[Interaction], Tokens]:
     tokens = Tokens(admin=create_user(store, "root", "admin")[1],
                     billing=create_user(store, "mia", "manager", ["billing"])[1],
                     tech=create_user(store, "tom", "manager", ["tech"])[1],
-                    webhook=create_user(store, "zendesk-hook", "webhook")[1])
+                    webhook=create_user(store, "zendesk-hook", "webhook")[1],
+                    agent=create_user(store, "anna-self", "agent", agent="anna")[1])
     return interactions, tokens
 
 

@@ -1,4 +1,5 @@
-"""Test data for the service: two teams, three agents, multilingual tickets over several weeks, scored.
+"""Test data for the service: two teams, three agents, multilingual tickets over several weeks, scored; and one
+ticket both teams answer, for the tests of who may see what.
 
 `PhraseScorer` stands in for the scoring engine (owned elsewhere, loaded from model files): it finds fixed
 phrases and returns real MessageScores with spans, so every service path (storage, queue, trends, webhooks)
@@ -21,7 +22,7 @@ from qa_monitor.storage.store import Store
 PHRASES = {
     "rude": [r"not our problem", r"stop wasting my time", r"no es nuestro problema", r"to nie nasz problem"],
     "condescending": [r"as i already explained", r"obviously", r"como ya le expliqué", r"очевидно"],
-    "unclear": [r"\bTBD\b", r"per the SOP", r"check the KB"],
+    "unclear": [r"\bTBD\b", r"per the SOP", r"check the KB", r"\bZq7[A-Z]+\b"],
 }
 BASE_THRESHOLD = 0.5
 
@@ -120,6 +121,34 @@ def make_interaction(i: int, agent: str, channel: str, lang: str, customer: str,
                        messages=msgs, subject=f"Ticket {i}")
 
 
+# One ticket answered by both teams: tech's Chen first (so the ticket's own team is tech), then billing's Anna and
+# Bruno. Each reply is flagged (unclear) only for a marker written nowhere else, in its text, evidence and
+# explanation, so a test can tell whose words a response holds (and the other tests' counts stay as they were).
+SHARED_ID = "seed:shared"
+TECH_MARKER = "Zq7TECHONLY"
+ANNA_MARKER = "Zq7ANNAONLY"
+BRUNO_MARKER = "Zq7BRUNOONLY"
+
+
+def shared_interaction(when: datetime = START + timedelta(days=1)) -> Interaction:
+    """The ticket both teams answer, each agent's reply flagged."""
+    cust = Participant(id="cust-shared", role="customer", name="Customer S")
+
+    def agent(a: str) -> Participant:
+        return Participant(id=f"{a}@help.example", role="agent", name=a.title(), agent_id=a)
+
+    turns = [(cust, "My login fails and I was charged twice."),
+             (agent("chen"), f"Your login works again: reset code {TECH_MARKER}."),
+             (agent("anna"), f"The second charge is refunded under {ANNA_MARKER}."),
+             (agent("bruno"), f"The refund shows as {BRUNO_MARKER} on the statement."),
+             (cust, "Thanks, both are sorted now.")]
+    msgs = tuple(Message(id=f"{SHARED_ID}#{k}", interaction_id=SHARED_ID, seq=k, author=who,
+                         sent_at=when + timedelta(minutes=5 * k), text=text, language="en")
+                 for k, (who, text) in enumerate(turns))
+    return Interaction(id=SHARED_ID, source="seed", native_id="shared", channel="ticket", started_at=when,
+                       messages=msgs, subject="Login and billing")
+
+
 def seed(store: Store, weeks: int = 3) -> list[Interaction]:
     """Store and score every conversation once per week for `weeks` weeks; returns the interactions."""
     store.sync_directory(PIPELINE)
@@ -138,3 +167,11 @@ def seed(store: Store, weeks: int = 3) -> list[Interaction]:
             store.save_scores(scorer.score(score_inputs(it)))
             out.append(it)
     return out
+
+
+def seed_shared(store: Store) -> Interaction:
+    """Store and score the ticket both teams answer (after `seed`)."""
+    shared = shared_interaction()
+    store.upsert_interactions([shared])
+    store.save_scores(PhraseScorer(store).score(score_inputs(shared)))
+    return shared

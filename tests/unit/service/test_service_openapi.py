@@ -27,3 +27,20 @@ def test_every_route_documents_bearer_auth_and_errors() -> None:
                 continue
             assert op.get("security") == [{"HTTPBearer": []}], (method, path)
             assert "401" in op["responses"] and "403" in op["responses"], (method, path)
+
+
+def test_links_lead_to_operations_and_their_parameters() -> None:
+    schema = current_schema()
+    params = {op["operationId"]: {(p["in"], p["name"]) for p in op.get("parameters", [])}
+              for ops in schema["paths"].values() for op in ops.values()}
+    links = [(path, name, link) for path, ops in schema["paths"].items() for op in ops.values()
+             for response in op["responses"].values() for name, link in response.get("links", {}).items()]
+    assert {path for path, _, _ in links} >= {"/interactions", "/interactions/{interaction_id}", "/flags",
+                                               "/flags/{flag_id}", "/flags/{flag_id}/review", "/agents",
+                                               "/agents/{agent_id}", "/webhooks/zendesk"}
+    for path, name, link in links:
+        assert link["operationId"] in params, (path, name)
+        for parameter, expression in link["parameters"].items():
+            where, _, pname = parameter.rpartition(".")
+            assert (where or "path", pname) in params[link["operationId"]], (path, name, parameter)
+            assert expression.startswith("$response.body#/"), (path, name, expression)
