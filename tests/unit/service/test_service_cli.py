@@ -60,11 +60,10 @@ def test_users_lifecycle(db: Store, tmp_path: Path) -> None:
     assert r.exit_code != 0 and "unknown role" in r.output
 
 
-def test_an_agent_user_is_created_for_one_agent(db: Store) -> None:
+def test_an_agent_user_is_created_for_one_agent(db: Store, tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(app, ["users", "create", "anna-self", "--role", "agent", "--agent", "anna"])
-    assert r.exit_code == 0, r.output
-    p = authenticate(db, r.stdout.strip().splitlines()[-1])
+    p = authenticate(db, token_from(r, tmp_path))
     assert p is not None and (p.role, p.agent_id) == ("agent", "anna")
     assert "agent anna" in runner.invoke(app, ["users", "list"]).stdout
     r = runner.invoke(app, ["users", "create", "ghost", "--role", "agent", "--agent", "nobody"])
