@@ -436,3 +436,21 @@ def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: s
 
     assert exported.id == hooked.id and exported.channel == hooked.channel
     assert view(exported) == view(hooked) and any(m.author.role == "agent" for m in hooked.messages)
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
+def test_ticket_readers_order_comments_by_time_not_by_how_it_is_written(provider: str) -> None:
+    from qa_monitor.adapters.base import Directory
+    from qa_monitor.service.webhooks import to_interaction
+
+    data = example(provider)
+    entries = data["comments" if provider == "zendesk" else "conversations"]
+    # 10:00+01:00 is 09:00 UTC, before 09:30Z and 09:30:00.5Z; as text it sorts after both
+    for entry, when in zip(entries[-3:], ["2026-11-23T09:30:00.5Z", "2026-11-23T09:30:00Z",
+                                          "2026-11-23T10:00:00+01:00"], strict=True):
+        entry["created_at"] = when
+    it = to_interaction(provider, data, Directory(PIPELINE), "r")
+    times = [m.sent_at for m in it.messages]
+    assert times == sorted(times) and [m.seq for m in it.messages] == sorted(m.seq for m in it.messages)
+    assert times[-3:] == [datetime(2026, 11, 23, 9, 0, tzinfo=UTC), datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+                          datetime(2026, 11, 23, 9, 30, 0, 500000, tzinfo=UTC)]
