@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -59,7 +59,11 @@ class Message:
 
 @dataclass(frozen=True)
 class Interaction:
-    """One conversation (email thread, chat, call, ticket); `id` is `f"{source}:{native_id}"`."""
+    """One conversation (email thread, chat, call, ticket); `id` is `f"{source}:{native_id}"`.
+
+    `partial` marks an update that carries only some of the conversation (an event about one comment): its
+    messages' `seq` orders them among themselves only, so the store adds them after what it holds and keeps
+    the stored messages' places, channel and subject."""
 
     id: str
     source: str
@@ -70,6 +74,7 @@ class Interaction:
     subject: str | None = None
     raw_payload_ids: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    partial: bool = False
 
     @property
     def agent_ids(self) -> tuple[str, ...]:
@@ -152,3 +157,16 @@ def customer_context(turns: Sequence[tuple[str, str]]) -> str:
         elif role == "agent":
             context = []
     return "\n\n".join(context)
+
+
+def agent_contexts(turns: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Agent turn id -> its customer context, from the (id, role, text) of a conversation's customer-facing
+    turns in order: what the scorer reads beside each agent message's text."""
+    out: dict[str, str] = {}
+    since: list[tuple[str, str]] = []
+    for mid, role, text in turns:
+        if role == "agent":
+            out[mid], since = customer_context(since), []
+        else:
+            since.append((role, text))
+    return out

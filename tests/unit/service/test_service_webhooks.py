@@ -186,18 +186,22 @@ def test_a_ticket_update_scores_only_new_or_changed_messages(any_env: Env) -> No
     assert scorer.seen[2:] == ["generic:T-1009#m6"]
     assert second.json()["scores"][:2] == first.json()["scores"]
     assert [x["message_id"] for x in second.json()["scores"]] == [f"generic:T-1009#m{i}" for i in (2, 4, 6)]
-    # an edited reply is scored again, and so is every reply after it (its customer context may have moved)
+    # an edited reply is scored again; the replies after it read the same customer turns and keep their scores
     conv[1] = ("m2", "agent", "It is with the courier; I will chase them today.")
     post(env, "generic", ticket_update("e3", conv))
-    assert scorer.seen[3:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    assert scorer.seen[3:] == ["generic:T-1009#m2"]
     # a customer turn inserted before the last reply changes that reply's context
     conv.insert(4, ("m4b", "customer", "Hello? Anyone there?"))
     post(env, "generic", ticket_update("e4", conv))
-    assert scorer.seen[6:] == ["generic:T-1009#m6"]
+    assert scorer.seen[4:] == ["generic:T-1009#m6"]
+    # so does an edited customer turn, for the reply that answers it
+    conv[2] = ("m3", "customer", "It was due on Monday, and today is Thursday.")
+    post(env, "generic", ticket_update("e4b", conv))
+    assert scorer.seen[5:] == ["generic:T-1009#m4"]
     # new thresholds (a calibration) mean the scores are made again
     scorer.threshold_version = "calibrated-test"
     post(env, "generic", ticket_update("e5", conv))
-    assert scorer.seen[7:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    assert scorer.seen[6:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
     assert count(env.store, t.MessageScoreRow, t.MessageScoreRow.message_id.like("generic:T-1009#%")) == 9
 
 
