@@ -1,8 +1,10 @@
 """Ticket-system webhooks: signature and replay checks, payload mappers to Interactions, and processing.
 
-Order of work for one delivery: the raw body is stored first (raw_payloads), then the signature and the
-timestamp are checked, then the delivery id is claimed (webhook_deliveries, idempotency), then the ticket is
-mapped to an Interaction, stored and scored (or queued as a job when it is large).
+Order of work for one delivery: the configuration, the signature and the timestamp are checked first (a refused
+delivery leaves no row), then the raw body is stored (raw_payloads; a signed body that cannot be read or mapped is
+kept there as quarantined, with the reason), then the delivery's signed event id is claimed (webhook_deliveries,
+idempotency) and the ticket is mapped to an Interaction, stored and scored (or queued as a job when it is
+large).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,18 +108,58 @@ def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = No
                        f"the delivery timestamp is {int(abs(age))} s away from now (limit {max_age_s} s)")
 
 
-def delivery_id(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any], body: bytes) -> str:
-    """The provider's id of this event (payload event id, then delivery header, then the body's hash)."""
+def delivery_id(provider: str, payload: Mapping[str, Any], body: bytes) -> str:
+    """The idempotency key of a delivery, from what is signed: the payload's event id, else the body's SHA-256.
+
+    Delivery headers (X-Zendesk-Webhook-Invocation-Id, X-Atlassian-Webhook-Identifier, X-QA-Monitor-Delivery) are
+    not signed: anyone could replay a signed body with a new one, so they only label the raw payload."""
     for key in ("event_id", "id") if provider != "jira" else ():
         value = payload.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             if provider == "zendesk" and key == "id" and "type" not in payload:
                 continue  # a bare ticket dump: its 'id' is not an event id
             return str(value)[:150]
-    header = headers.get(DELIVERY_HEADER[provider])
-    if header:
-        return header.strip()[:150]
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+MAX_DEPTH = 64  # far above any ticket system's payload; keeps parsing and the mappers' recursion bounded
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database text column holds them
+
+
+def read_body(body: bytes) -> dict[str, Any]:
+    """The delivery's JSON object; a 422 ApiError when it is not JSON, not an object, nested deeper than
+    MAX_DEPTH or holds text that cannot be stored (NUL, a lone surrogate such as \\ud800)."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise ApiError(422, "invalid_payload", f"the body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        raise ApiError(422, "malformed_json", f"the body is not valid JSON: {json_error_location(body)}") from None
+    if not isinstance(payload, dict):
+        raise ApiError(422, "invalid_payload", "the body must be a JSON object")
+    stack: list[tuple[Any, str, int]] = [(payload, "", 1)]
+    while stack:  # iterative: the check must not recurse as deep as the body does
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(422, "invalid_payload",
+                           f"the body nests deeper than {MAX_DEPTH} levels (at {_printable(where)})")
+        pairs = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in pairs:
+            path = (f"{where}.{k}" if where else str(k)) if isinstance(node, dict) else f"{where}[{k}]"
+            for text in (k, v):
+                if isinstance(text, str) and (bad := _UNSTORABLE.search(text)):
+                    what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate"
+                    raise ApiError(422, "invalid_payload", f"the text at {_printable(path)} holds {what} "
+                                   f"(\\u{ord(bad.group()):04x}), which cannot be stored")
+            if isinstance(v, dict | list):
+                stack.append((v, path, depth + 1))
+    return payload
+
+
+def _printable(path: str) -> str:
+    """A JSON path fit for an error message and the quarantine reason (its keys may hold the bad text too)."""
+    shown = path.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+    return shown if len(shown) <= 200 else shown[:200] + "..."
 
 
 # --- payload mappers ------------------------------------------------------------------------------------
@@ -378,43 +421,40 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes) 
     """Handle one delivery end to end; returns (HTTP status, response) or raises ApiError."""
     settings: Settings = state.settings
     store: Store = state.store
+    secret = settings.webhook_secret(provider)
+    if not secret:
+        raise ApiError(503, "webhook_not_configured",
+                       f"set QA_MONITOR_{provider.upper()}_WEBHOOK_SECRET to accept {provider} webhooks")
+    # nothing is stored for a delivery that fails these checks: anyone can send one
+    verify_signature(provider, secret, headers, body)
+    if provider == "zendesk":  # its timestamp is a signed header: checked before the body is read
+        check_fresh(delivery_time(provider, headers, {}), settings.webhook_max_age_s)
     raw = RawPayload(id=RawPayload.make_id(f"webhook-{provider}", body), source=f"webhook-{provider}",
                      kind="json", ref=headers.get(DELIVERY_HEADER[provider], "")[:200], content=body,
                      status="parsed")
     lock = write_lock(state)
-    with lock:
-        store.save_raw([raw])  # kept before anything else, whatever happens next
 
-    def reject(error: ApiError) -> ApiError:
+    def quarantine(error: ApiError) -> ApiError:
+        """Keep a signed body that cannot be used, with the reason, so that it can be looked at and retried."""
         with lock:
-            store.mark_raw(raw.id, "quarantined", f"{error.code}: {error.message}")
+            store.save_raw([replace(raw, status="quarantined", reason=f"{error.code}: {error.message}")])
         return error
 
-    secret = settings.webhook_secret(provider)
-    if not secret:
-        raise reject(ApiError(503, "webhook_not_configured",
-                              f"set QA_MONITOR_{provider.upper()}_WEBHOOK_SECRET to accept {provider} webhooks"))
     try:
-        verify_signature(provider, secret, headers, body)
-    except ApiError as e:
-        raise reject(e) from None
-    where = json_error_location(body)
-    if where:
-        raise reject(ApiError(422, "malformed_json", f"the body is not valid JSON: {where}"))
-    payload = json.loads(body)
-    if not isinstance(payload, dict):
-        raise reject(ApiError(422, "invalid_payload", "the body must be a JSON object"))
-    try:
+        payload = read_body(body)
+    except ApiError as e:  # signed but unreadable (its own timestamp, if any, cannot be read either)
+        raise quarantine(e) from None
+    if provider != "zendesk":
         check_fresh(delivery_time(provider, headers, payload), settings.webhook_max_age_s)
-    except ApiError as e:
-        raise reject(e) from None
-    event = delivery_id(provider, headers, payload, body)
+    with lock:
+        store.save_raw([raw])  # kept before the payload is mapped, whatever happens next
+    event = delivery_id(provider, payload, body)
     key = f"{provider}:{event}"
     try:
         directory = Directory(state.pipeline)
         interaction = to_interaction(provider, payload, directory, raw.id)
     except ParseError as e:
-        raise reject(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
+        raise quarantine(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
     large = len(interaction.messages) > settings.sync_message_limit
     with lock, store.session() as s:  # claim the delivery and store the ticket together
         owner, stored = _claim(s, key, provider, raw.id)

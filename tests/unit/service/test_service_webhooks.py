@@ -97,7 +97,7 @@ def test_zendesk_event_shape(env: Env) -> None:
     assert r.json()["delivery_id"] == data["id"] and r.json()["scores"][0]["flagged"] == ["rude", "condescending"]
 
 
-def test_bad_signature_is_refused_and_the_payload_kept(env: Env) -> None:
+def test_an_unauthenticated_delivery_is_refused_and_leaves_no_row(env: Env) -> None:
     body = json.dumps(example("zendesk")).encode()
     headers = {**env.h(env.tokens.webhook), **signed("zendesk", body, secret="wrong-secret")}
     r = env.client.post("/webhooks/zendesk", content=body, headers=headers)
@@ -108,10 +108,15 @@ def test_bad_signature_is_refused_and_the_payload_kept(env: Env) -> None:
     r = env.client.post("/webhooks/zendesk", content=tampered, headers={**env.h(env.tokens.webhook),
                                                                         **signed("zendesk", body)})
     assert r.status_code == 401
-    with env.store.session() as s:
-        rows = list(s.scalars(select(t.RawPayloadRow)))
-    assert len(rows) == 3 and all(x.status == "quarantined" and x.reason for x in rows)
-    assert count(env.store, t.InteractionRow, t.InteractionRow.source == "zendesk") == 0
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    r = post(env, "generic", example("generic", when=old))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+    r = post(env, "zendesk", None, when=old, raw=b"{not json")  # Zendesk signs its timestamp in a header
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+    # anyone can send these: none of them may fill the database
+    for table in (t.RawPayloadRow, t.WebhookDeliveryRow, t.InteractionPayloadRow):
+        assert count(env.store, table) == 0, table
+    assert count(env.store, t.InteractionRow, t.InteractionRow.source.in_(["zendesk", "generic"])) == 0
 
 
 @pytest.mark.parametrize("provider", ["zendesk", "jira", "freshdesk", "generic"])
@@ -126,18 +131,22 @@ def test_stale_or_future_timestamps_are_replays(env: Env, provider: str) -> None
 
 def test_same_delivery_twice_is_stored_once(any_env: Env) -> None:
     env = any_env
-    data = example("jira")
+    when = datetime.now(UTC)
+    data = example("jira", when=when)
     first = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
     again = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
     assert first.status_code == 200 and again.status_code == 200
     assert again.json()["status"] == "duplicate" and again.json()["scores"] == first.json()["scores"]
     assert count(env.store, t.WebhookDeliveryRow) == 1
+    # the delivery header is not signed: a new one on the same signed body is the same delivery
+    replay = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-78"})
+    assert replay.json()["status"] == "duplicate" and count(env.store, t.WebhookDeliveryRow) == 1
     iid = first.json()["interaction_id"]
     with env.store.session() as s:
         findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
             t.MessageRow, t.MessageRow.id == t.FindingRow.message_id).where(t.MessageRow.interaction_id == iid))
-    # a new delivery id for the same ticket re-scores it: still one set of findings
-    third = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-78"})
+    # a new delivery of the same ticket (signed with a new timestamp) is processed: still one set of findings
+    third = post(env, "jira", example("jira", when=when + timedelta(seconds=1)))
     assert third.json()["status"] == "scored"
     with env.store.session() as s:
         again_findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
@@ -293,6 +302,7 @@ def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path
         assert count(store, t.InteractionRow) == 1  # stored, to be scored on retry
         r = client.post("/webhooks/generic", content=b"{}", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "webhook_not_configured"
+        assert count(store, t.RawPayloadRow, t.RawPayloadRow.source == "webhook-generic") == 0
 
 
 class _Recorder(BaseHTTPRequestHandler):
