@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -303,37 +301,6 @@ def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path
         r = client.post("/webhooks/generic", content=b"{}", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "webhook_not_configured"
         assert count(store, t.RawPayloadRow, t.RawPayloadRow.source == "webhook-generic") == 0
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        type(self).requests.append({"method": self.command, "path": self.path,
-                                    "auth": self.headers.get("Authorization"),
-                                    "body": json.loads(self.rfile.read(length) or b"null")})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    do_PUT = do_POST = _handle
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def ticket_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local fake ticket-system API on 127.0.0.1 that records every request."""
-    _Recorder.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.parametrize(("provider", "mode", "method", "path"), [
