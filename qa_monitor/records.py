@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -98,7 +98,10 @@ class Interaction:
     `source` names where the conversation's id lives: for a ticket system, the system (`zendesk`, or
     `zendesk@<account>`, see `ticket_source`), whether a webhook or an export brought it; for everything else
     (mailboxes, chats, Slack, transcripts) the name of the pipeline source that read it.
-    """
+
+    `partial` marks an update that carries only some of the conversation (an event about one comment): its
+    messages' `seq` orders them among themselves only, so the store adds them after what it holds and keeps
+    the stored messages' places, channel and subject."""
 
     id: str
     source: str
@@ -109,6 +112,7 @@ class Interaction:
     subject: str | None = None
     raw_payload_ids: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    partial: bool = False
 
     def __post_init__(self) -> None:
         check_id_length("interaction id", self.id, MAX_INTERACTION_ID, "the source name, ':' and the native id")
@@ -204,3 +208,16 @@ def customer_context(turns: Sequence[tuple[str, str]]) -> str:
         elif role == "agent":
             context = []
     return "\n\n".join(context)
+
+
+def agent_contexts(turns: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Agent turn id -> its customer context, from the (id, role, text) of a conversation's customer-facing
+    turns in order: what the scorer reads beside each agent message's text."""
+    out: dict[str, str] = {}
+    since: list[tuple[str, str]] = []
+    for mid, role, text in turns:
+        if role == "agent":
+            out[mid], since = customer_context(since), []
+        else:
+            since.append((role, text))
+    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -137,7 +138,9 @@ def zendesk_interaction(ticket: Mapping[str, Any], comments: Sequence[Any], user
         if not isinstance(c, dict):
             raise ParseError(f"ticket {native}: comments[{i}] is not an object")
     msgs: list[Message] = []
-    for seq, c in enumerate(sorted(comments, key=lambda c: str(c.get("created_at", "")))):
+    timed = [(parse_time(c.get("created_at") or ticket.get("created_at"),
+                         f"ticket {native} comment {c.get('id', i)} time"), c) for i, c in enumerate(comments)]
+    for seq, (sent_at, c) in enumerate(_in_time_order(timed)):
         text = c.get("plain_body") or c.get("body") or ""
         if not text and c.get("html_body"):
             text = html_to_text(c["html_body"])
@@ -147,12 +150,16 @@ def zendesk_interaction(ticket: Mapping[str, Any], comments: Sequence[Any], user
         author = str(c.get("author_id", ""))
         msgs.append(Message(id=f"{iid}#{c.get('id', seq)}", interaction_id=iid, seq=seq,
                             author=_zendesk_author(directory, author, users.get(author), requester),
-                            sent_at=parse_time(c.get("created_at") or ticket.get("created_at"),
-                                               f"ticket {native} comment {c.get('id', seq)} time"),
-                            text=text, internal=not c.get("public", True)))
+                            sent_at=sent_at, text=text, internal=not c.get("public", True)))
     return _assemble(iid, source, native, ticket_channel((ticket.get("via") or {}).get("channel")), msgs,
                      subject=ticket.get("subject"),
                      meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})
+
+
+def _in_time_order(timed: Sequence[tuple[datetime, dict[str, Any]]]) -> list[tuple[datetime, dict[str, Any]]]:
+    """Entries by their parsed time, ties in the order given: written times differ in precision and offset
+    ('09:12:44Z', '09:12:44.5Z', '10:12:44+01:00'), so their text does not sort."""
+    return sorted(timed, key=lambda entry: entry[0])
 
 
 def _zendesk_author(directory: Directory, author: str, user: Mapping[str, Any] | None,
@@ -252,7 +259,9 @@ def freshdesk_interaction(ticket: Mapping[str, Any], conversations: Sequence[Any
     for i, c in enumerate(conversations):
         if not isinstance(c, dict):
             raise ParseError(f"ticket {native}: conversations[{i}] is not an object")
-    for c in sorted(conversations, key=lambda c: str(c.get("created_at", ""))):
+    timed = [(parse_time(c.get("created_at"), f"ticket {native} conversation {c.get('id')} time"), c)
+             for c in conversations]
+    for sent_at, c in _in_time_order(timed):
         text = clean_text(str(c.get("body_text") or (html_to_text(c["body"]) if c.get("body") else "")))
         if not text:
             continue
@@ -266,9 +275,7 @@ def freshdesk_interaction(ticket: Mapping[str, Any], conversations: Sequence[Any
             author = directory.participant(email or uid, email=email, handle=uid, name=person.get("name"),
                                            role_hint="agent")
         msgs.append(Message(id=f"{iid}#{c.get('id', len(msgs))}", interaction_id=iid, seq=len(msgs),
-                            author=author, sent_at=parse_time(c.get("created_at"),
-                                                              f"ticket {native} conversation {c.get('id')} time"),
-                            text=text, internal=bool(c.get("private"))))
+                            author=author, sent_at=sent_at, text=text, internal=bool(c.get("private"))))
     return _assemble(iid, source, native, _FRESHDESK_CHANNELS.get(ticket.get("source") or 0, "ticket"), msgs,
                      subject=ticket.get("subject"),
                      meta={"status": ticket.get("status"), "tags": ticket.get("tags", [])})

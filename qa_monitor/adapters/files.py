@@ -284,7 +284,10 @@ def parse_time(value: Any, what: str = "time") -> datetime:
         except ValueError:
             raise ParseError(f"{what} '{value[:40]}' is not an ISO 8601 date-time or unix time") from None
         # stored as UTC: SQLite keeps no offset, so a local time would read back shifted
-        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+        try:
+            return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+        except OverflowError:  # '9999-12-31T23:00:00-05:00' is past year 9999 in UTC
+            raise ParseError(f"{what} '{value[:40]}' is out of range once converted to UTC") from None
     raise ParseError(f"{what} has an unexpected type {type(value).__name__}")
 
 

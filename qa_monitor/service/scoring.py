@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import QAMonitorError
-from qa_monitor.records import Interaction, MessageScore, customer_context
+from qa_monitor.records import Interaction, MessageScore, agent_contexts
 from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,13 +42,7 @@ def score_inputs(interaction: Interaction) -> list[Any]:
     """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
     from qa_monitor.scoring.engine import ScoreInput
 
-    out = []
-    turns: list[tuple[str, str]] = []
-    for m in sorted(interaction.messages, key=lambda m: m.seq):
-        if m.internal:
-            continue
-        if m.author.role == "agent":
-            out.append(ScoreInput(message_id=m.id, text=m.text, customer=customer_context(turns),
-                                  language=m.language))
-        turns.append((m.author.role, m.text))
-    return out
+    shown = [m for m in sorted(interaction.messages, key=lambda m: m.seq) if not m.internal]
+    contexts = agent_contexts((m.id, m.author.role, m.text) for m in shown)
+    return [ScoreInput(message_id=m.id, text=m.text, customer=contexts[m.id], language=m.language)
+            for m in shown if m.id in contexts]

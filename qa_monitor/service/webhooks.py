@@ -1,8 +1,10 @@
 """Ticket-system webhooks: signature and replay checks, payload mappers to Interactions, and processing.
 
-Order of work for one delivery: the raw body is stored first (raw_payloads), then the signature and the
-timestamp are checked, then the delivery id is claimed (webhook_deliveries, idempotency), then the ticket is
-mapped to an Interaction, stored and scored (or queued as a job when it is large).
+Order of work for one delivery: the configuration, the signature and the timestamp are checked first (a refused
+delivery leaves no row), then the raw body is stored (raw_payloads; a signed body that cannot be read or mapped is
+kept there as quarantined, with the reason), then the delivery's signed event id is claimed (webhook_deliveries,
+idempotency) and the ticket is mapped to an Interaction, added to the stored conversation and scored (or queued as
+a job when it is large).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,18 +111,58 @@ def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = No
                        f"the delivery timestamp is {int(abs(age))} s away from now (limit {max_age_s} s)")
 
 
-def delivery_id(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any], body: bytes) -> str:
-    """The provider's id of this event (payload event id, then delivery header, then the body's hash)."""
+def delivery_id(provider: str, payload: Mapping[str, Any], body: bytes) -> str:
+    """The idempotency key of a delivery, from what is signed: the payload's event id, else the body's SHA-256.
+
+    Delivery headers (X-Zendesk-Webhook-Invocation-Id, X-Atlassian-Webhook-Identifier, X-QA-Monitor-Delivery) are
+    not signed: anyone could replay a signed body with a new one, so they only label the raw payload."""
     for key in ("event_id", "id") if provider != "jira" else ():
         value = payload.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             if provider == "zendesk" and key == "id" and "type" not in payload:
                 continue  # a bare ticket dump: its 'id' is not an event id
             return str(value)[:150]
-    header = headers.get(DELIVERY_HEADER[provider])
-    if header:
-        return header.strip()[:150]
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+MAX_DEPTH = 64  # far above any ticket system's payload; keeps parsing and the mappers' recursion bounded
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database text column holds them
+
+
+def read_body(body: bytes) -> dict[str, Any]:
+    """The delivery's JSON object; a 422 ApiError when it is not JSON, not an object, nested deeper than
+    MAX_DEPTH or holds text that cannot be stored (NUL, a lone surrogate such as \\ud800)."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise ApiError(422, "invalid_payload", f"the body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        raise ApiError(422, "malformed_json", f"the body is not valid JSON: {json_error_location(body)}") from None
+    if not isinstance(payload, dict):
+        raise ApiError(422, "invalid_payload", "the body must be a JSON object")
+    stack: list[tuple[Any, str, int]] = [(payload, "", 1)]
+    while stack:  # iterative: the check must not recurse as deep as the body does
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(422, "invalid_payload",
+                           f"the body nests deeper than {MAX_DEPTH} levels (at {_printable(where)})")
+        pairs = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in pairs:
+            path = (f"{where}.{k}" if where else str(k)) if isinstance(node, dict) else f"{where}[{k}]"
+            for text in (k, v):
+                if isinstance(text, str) and (bad := _UNSTORABLE.search(text)):
+                    what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate"
+                    raise ApiError(422, "invalid_payload", f"the text at {_printable(path)} holds {what} "
+                                   f"(\\u{ord(bad.group()):04x}), which cannot be stored")
+            if isinstance(v, dict | list):
+                stack.append((v, path, depth + 1))
+    return payload
+
+
+def _printable(path: str) -> str:
+    """A JSON path fit for an error message and the quarantine reason (its keys may hold the bad text too)."""
+    shown = path.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+    return shown if len(shown) <= 200 else shown[:200] + "..."
 
 
 # --- payload mappers ------------------------------------------------------------------------------------
@@ -166,7 +209,8 @@ class _Builder:
 
 
 def map_zendesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Zendesk ticket: {ticket, comments, users} (Tickets API with sideloads) or a ticket.comment_added event."""
+    """A Zendesk ticket: {ticket, comments, users} (Tickets API with sideloads), the whole conversation, or a
+    ticket.comment_added event, which carries one comment and is added to the stored conversation."""
     if "detail" in payload and "event" in payload:
         detail, comment = payload["detail"], (payload.get("event") or {}).get("comment")
         native = str(_need(detail, "id", "detail"))
@@ -175,27 +219,29 @@ def map_zendesk(payload: Mapping[str, Any], directory: Directory) -> Interaction
         _need(comment, "id", "event.comment")
         author = comment.get("author") or {}
         uid = str(author.get("id", "unknown"))
-        ticket = detail
         comments = [{**comment, "author_id": uid, "public": comment.get("is_public", True),
-                     "created_at": payload.get("time") or detail.get("updated_at")}]
+                     "created_at": comment.get("created_at") or payload.get("time") or detail.get("updated_at")}]
         users = {uid: {"role": "agent" if author.get("is_staff") else "end-user", "name": author.get("name")}}
-    else:
-        ticket = _need(payload, "ticket", "payload")
-        native = str(_need(ticket, "id", "ticket"))
-        listed = payload.get("comments")
-        if not isinstance(listed, list) or not listed:
-            raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
-        comments = listed
-        for i, c in enumerate(comments):
-            _need(c, "id", f"comments[{i}]")
-            _need(c, "author_id", f"comments[{i}]")
-        users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
-    return zendesk_interaction(ticket, comments, users, iid=f"zendesk:{native}", source="zendesk",
+        it = zendesk_interaction(detail, comments, users, iid=f"zendesk:{native}", source="zendesk",
+                                 directory=directory)
+        opened = parse_time(detail["created_at"], "detail.created_at") if detail.get("created_at") else None
+        return replace(it, partial=True, started_at=min(it.started_at, opened or it.started_at))
+    ticket = _need(payload, "ticket", "payload")
+    native = str(_need(ticket, "id", "ticket"))
+    listed = payload.get("comments")
+    if not isinstance(listed, list) or not listed:
+        raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
+    for i, c in enumerate(listed):
+        _need(c, "id", f"comments[{i}]")
+        _need(c, "author_id", f"comments[{i}]")
+    users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
+    return zendesk_interaction(ticket, listed, users, iid=f"zendesk:{native}", source="zendesk",
                                directory=directory)
 
 
 def map_freshdesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Freshdesk ticket with its conversations, shaped as Freshdesk's v2 API returns them."""
+    """A Freshdesk ticket with its conversations, shaped as Freshdesk's v2 API returns them; without
+    `conversations` only the ticket's description is known, and it is added to the stored conversation."""
     ticket = _need(payload, "ticket", "payload")
     native = str(_need(ticket, "id", "ticket"))
     people = {str(p.get("id")): p.get("contact") or p
@@ -203,12 +249,15 @@ def map_freshdesk(payload: Mapping[str, Any], directory: Directory) -> Interacti
     conversations = payload.get("conversations") or []
     for i, c in enumerate(conversations):
         _need(c, "id", f"conversations[{i}]")
-    return freshdesk_interaction(ticket, conversations, people, iid=f"freshdesk:{native}", source="freshdesk",
-                                 directory=directory)
+    it = freshdesk_interaction(ticket, conversations, people, iid=f"freshdesk:{native}", source="freshdesk",
+                               directory=directory)
+    return replace(it, partial="conversations" not in payload)
 
 
 def map_jira(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Jira Service Management issue event (jira:issue_* or comment_*), with the issue's comments."""
+    """A Jira Service Management issue event (jira:issue_* or comment_*). With all the issue's comments
+    (issue.fields.comment, not paged) it is the whole conversation; otherwise (a comment event with the event's
+    comment only, or one page of comments) its messages are added to the stored conversation."""
     issue = _need(payload, "issue", "payload")
     fields = _need(issue, "fields", "issue")
     b = _Builder("jira", str(_need(issue, "key", "issue")), directory)
@@ -221,14 +270,18 @@ def map_jira(payload: Mapping[str, Any], directory: Directory) -> Interaction:
         return b.participant(f"jira:{user.get('accountId', 'unknown')}", role, user.get("displayName"),
                              user.get("emailAddress"))
 
-    created = parse_time(fields.get("created"), "issue.fields.created")
     messages = []
     description = fields.get("description")
-    if description:
+    created = parse_time(fields.get("created"), "issue.fields.created") \
+        if description or fields.get("created") else None
+    if created is not None and description:
         reporter = fields.get("reporter") or {}
         messages.append(b.message("description", 0, person({**reporter, "accountType": reporter.get(
             "accountType", "customer")}), created, _adf_text(description), False))
-    comments = list(((fields.get("comment") or {}).get("comments")) or [])
+    listing = fields.get("comment")
+    comments = list(listing.get("comments") or []) if isinstance(listing, dict) else []
+    whole = isinstance(listing, dict) and not listing.get("startAt") and \
+        (not isinstance(listing.get("total"), int) or listing["total"] <= len(comments))
     extra = payload.get("comment")
     if isinstance(extra, dict) and extra.get("id") not in {c.get("id") for c in comments if isinstance(c, dict)}:
         comments.append(extra)
@@ -242,12 +295,17 @@ def map_jira(payload: Mapping[str, Any], directory: Directory) -> Interaction:
     if not messages:
         raise ParseError("the issue has no description and no comments")
     return Interaction(id=b.interaction_id, source="jira", native_id=b.native_id, channel="ticket",
-                       started_at=created, messages=tuple(messages), subject=fields.get("summary"))
+                       started_at=created or min(m.sent_at for m in messages), messages=tuple(messages),
+                       subject=fields.get("summary"), partial=not whole)
 
 
 def map_generic(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """The documented generic shape: {event_id, occurred_at, ticket: {id, ...}, messages: [...]}."""
+    """The documented generic shape: {event_id, occurred_at, ticket: {id, ...}, messages: [...], partial?}; with
+    `"partial": true` the messages are only new or edited ones, added to the stored conversation."""
     ticket = _need(payload, "ticket", "payload")
+    partial = payload.get("partial", False)
+    if not isinstance(partial, bool):
+        raise ParseError("partial must be true or false")
     b = _Builder("generic", str(_need(ticket, "id", "ticket")), directory)
     raw = payload.get("messages")
     if not isinstance(raw, list) or not raw:
@@ -268,7 +326,7 @@ def map_generic(payload: Mapping[str, Any], directory: Directory) -> Interaction
     return Interaction(id=b.interaction_id, source="generic", native_id=b.native_id,
                        channel=ticket_channel(ticket.get("channel")),
                        started_at=parse_time(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
-                       messages=tuple(messages), subject=ticket.get("subject"))
+                       messages=tuple(messages), subject=ticket.get("subject"), partial=partial)
 
 
 MAPPERS: dict[str, Callable[[Mapping[str, Any], Directory], Interaction]] = {
@@ -285,9 +343,7 @@ def to_interaction(provider: str, payload: Any, directory: Directory, raw_id: st
         raise ParseError(f"unexpected payload shape: {e}") from None
     if not any(m.author.role == "agent" for m in it.messages):
         log.info("webhook %s: interaction %s has no agent message", provider, it.id)
-    return Interaction(id=it.id, source=it.source, native_id=it.native_id, channel=it.channel,
-                       started_at=it.started_at, messages=it.messages, subject=it.subject,
-                       raw_payload_ids=(raw_id,), meta={"webhook": provider})
+    return replace(it, raw_payload_ids=(raw_id,), meta={"webhook": provider})
 
 
 # --- processing -------------------------------------------------------------------------------------------
@@ -349,31 +405,42 @@ def score_locked(state: Any, items: list[Any]) -> list[MessageScore]:
         return state.scorer.score(items) if items else []
 
 
-def _current_scores(s: Any, state: Any, interaction: Interaction) -> dict[str, MessageScore]:
+def _store_ticket(s: Any, interaction: Interaction) -> Interaction:
+    """Add the delivery's ticket to the stored conversation and return the whole stored conversation: what is
+    scored and written back, so that an event carrying one comment is read with the turns before it."""
+    Store.upsert_interactions_in(s, [interaction])
+    stored = Store.interaction_in(s, interaction.id)
+    if stored is None:  # just written in this transaction
+        raise RuntimeError(f"interaction {interaction.id} was not stored")
+    return stored
+
+
+def _current_scores(s: Any, state: Any, ticket: Interaction) -> dict[str, MessageScore]:
     """The stored scores of the ticket's agent messages that are still current (same text, context, model and
-    thresholds): a ticket update re-sends the whole conversation, and only its new or edited messages need the
-    scorer. Read in the transaction that stored the ticket."""
+    thresholds): a ticket update re-sends the whole conversation or adds to it, and only its new or edited
+    messages need the scorer. Read in the transaction that stored the ticket."""
     if state.scorer is None:
         return {}
-    ids = [m.id for m in interaction.messages if m.author.role == "agent" and not m.internal]
+    ids = [m.id for m in ticket.messages if m.author.role == "agent" and not m.internal]
     return Store.stored_scores_in(s, ids, state.scorer.model_version, state.scorer.threshold_version)
 
 
-def _score_ticket(state: Any, provider: str, key: str, interaction: Interaction,
+def _score_ticket(state: Any, provider: str, key: str, ticket: Interaction,
                   known: Mapping[str, MessageScore]) -> WebhookOut:
-    """Score the agent messages without current scores, store them with the delivery's result in one
-    transaction, write back to the ticket when enabled, and return the result."""
-    items = score_inputs(interaction)
+    """Score the stored conversation's agent messages without current scores, store them with the delivery's
+    result in one transaction, write back to the ticket when enabled and something was scored, and return the
+    result."""
+    items = score_inputs(ticket)
     fresh = {x.message_id: x for x in score_locked(state, [i for i in items if i.message_id not in known])}
     scores = [known.get(i.message_id) or fresh[i.message_id] for i in items]
-    wb = writeback(state.pipeline, provider, interaction, scores)
-    out = WebhookOut(delivery_id=key.split(":", 1)[1], interaction_id=interaction.id, status="scored",
+    wb = writeback(state.pipeline, provider, ticket, scores, changed=bool(fresh))
+    out = WebhookOut(delivery_id=key.split(":", 1)[1], interaction_id=ticket.id, status="scored",
                      messages=len(items), scores=[score_out(x) for x in scores], writeback=wb)
     with write_lock(state), state.store.session() as s:
         Store.save_scores_in(s, list(fresh.values()))
-        _set_delivery(s, key, "done", interaction.id, out.model_dump(mode="json"))
+        _set_delivery(s, key, "done", ticket.id, out.model_dump(mode="json"))
     log.info("webhook %s delivery %s scored interaction %s (%d agent messages, %d scored now)", provider,
-             out.delivery_id, interaction.id, len(items), len(fresh))
+             out.delivery_id, ticket.id, len(items), len(fresh))
     return out
 
 
@@ -382,50 +449,47 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
     """Handle one delivery sent by user `user_id` end to end; returns (HTTP status, response) or raises ApiError."""
     settings: Settings = state.settings
     store: Store = state.store
+    secret = settings.webhook_secret(provider)
+    if not secret:
+        raise ApiError(503, "webhook_not_configured",
+                       f"set QA_MONITOR_{provider.upper()}_WEBHOOK_SECRET to accept {provider} webhooks")
+    # nothing is stored for a delivery that fails these checks: anyone can send one
+    verify_signature(provider, secret, headers, body)
+    if provider == "zendesk":  # its timestamp is a signed header: checked before the body is read
+        check_fresh(delivery_time(provider, headers, {}), settings.webhook_max_age_s)
     raw = RawPayload(id=RawPayload.make_id(f"webhook-{provider}", body), source=f"webhook-{provider}",
                      kind="json", ref=headers.get(DELIVERY_HEADER[provider], "")[:200], content=body,
                      status="parsed")
     lock = write_lock(state)
-    with lock:
-        store.save_raw([raw])  # kept before anything else, whatever happens next
 
-    def reject(error: ApiError) -> ApiError:
+    def quarantine(error: ApiError) -> ApiError:
+        """Keep a signed body that cannot be used, with the reason, so that it can be looked at and retried."""
         with lock:
-            store.mark_raw(raw.id, "quarantined", f"{error.code}: {error.message}")
+            store.save_raw([replace(raw, status="quarantined", reason=f"{error.code}: {error.message}")])
         return error
 
-    secret = settings.webhook_secret(provider)
-    if not secret:
-        raise reject(ApiError(503, "webhook_not_configured",
-                              f"set QA_MONITOR_{provider.upper()}_WEBHOOK_SECRET to accept {provider} webhooks"))
     try:
-        verify_signature(provider, secret, headers, body)
-    except ApiError as e:
-        raise reject(e) from None
-    where = json_error_location(body)
-    if where:
-        raise reject(ApiError(422, "malformed_json", f"the body is not valid JSON: {where}"))
-    payload = json.loads(body)
-    if not isinstance(payload, dict):
-        raise reject(ApiError(422, "invalid_payload", "the body must be a JSON object"))
-    try:
+        payload = read_body(body)
+    except ApiError as e:  # signed but unreadable (its own timestamp, if any, cannot be read either)
+        raise quarantine(e) from None
+    if provider != "zendesk":
         check_fresh(delivery_time(provider, headers, payload), settings.webhook_max_age_s)
-    except ApiError as e:
-        raise reject(e) from None
-    event = delivery_id(provider, headers, payload, body)
+    with lock:
+        store.save_raw([raw])  # kept before the payload is mapped, whatever happens next
+    event = delivery_id(provider, payload, body)
     key = f"{provider}:{event}"
     try:
         directory = Directory(state.pipeline)
         interaction = to_interaction(provider, payload, directory, raw.id)
     except ParseError as e:
-        raise reject(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
+        raise quarantine(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
     large = len(interaction.messages) > settings.sync_message_limit
     with lock, store.session() as s:  # claim the delivery and store the ticket together
         owner, stored = _claim(s, key, provider, raw.id)
         known: dict[str, MessageScore] = {}
         if owner:
-            Store.upsert_interactions_in(s, [interaction])
-            known = {} if large else _current_scores(s, state, interaction)  # a job looks again when it runs
+            ticket = _store_ticket(s, interaction)
+            known = {} if large else _current_scores(s, state, ticket)  # a job looks again when it runs
             if state.scorer is None:
                 _set_delivery(s, key, "failed", interaction.id, None)
     if not owner:
@@ -448,7 +512,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
         state.worker.submit(job_id)
         return 202, out
     try:
-        return 200, _score_ticket(state, provider, key, interaction, known)
+        return 200, _score_ticket(state, provider, key, ticket, known)
     except Exception:
         with lock:  # the sender's retry must be processed again, not told "in progress" forever
             release_delivery(store, key)
@@ -466,21 +530,24 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     directory = Directory(state.pipeline)
     interaction = to_interaction(provider, json.loads(content), directory, str(params["raw_payload_id"]))
     with write_lock(state), store.session() as s:  # idempotent; a process that died early left the raw payload
-        Store.upsert_interactions_in(s, [interaction])
-        known = _current_scores(s, state, interaction)
+        ticket = _store_ticket(s, interaction)
+        known = _current_scores(s, state, ticket)
         if state.scorer is None:
             _set_delivery(s, key, "failed", interaction.id, None)
     if state.scorer is None:
         raise RuntimeError("the scorer is not loaded")
-    return _score_ticket(state, provider, key, interaction, known).model_dump(mode="json")
+    return _score_ticket(state, provider, key, ticket, known).model_dump(mode="json")
 
 
 def writeback(pipeline: PipelineSpec | None, provider: str, interaction: Interaction,
-              scores: list[MessageScore]) -> str | None:
-    """Write the result to the ticket when the pipeline enables it; returns what happened, None when off."""
+              scores: list[MessageScore], changed: bool = True) -> str | None:
+    """Write the result to the ticket when the pipeline enables it and `changed` (a message was scored now);
+    returns what happened, None when off."""
     spec = pipeline.writeback.get(provider) if pipeline else None
     if spec is None or not spec.enabled:
         return None
+    if not changed:  # the ticket already carries the note or tags for these scores
+        return "skipped: no new or edited agent message"
     from qa_monitor.service.writeback import write_result
 
     return write_result(spec, provider, interaction, scores)

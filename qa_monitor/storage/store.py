@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +20,12 @@ from qa_monitor.records import (
     Cursor,
     Finding,
     Interaction,
+    Message,
     MessageScore,
+    Participant,
     RawPayload,
+    agent_contexts,
     as_label,
-    customer_context,
 )
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.db import make_engine, migrate
@@ -58,6 +60,12 @@ _messages: Any = t.MessageRow.__table__
 _MARK_SCORED = (update(_messages).where(_messages.c.id == bindparam("mid"))
                 .values(scored_version=bindparam("version"), language=bindparam("lang"),
                         language_note=bindparam("note")))
+
+
+# the statements of the webhook's hot path, built once (building one costs about as much as running it)
+_INTERACTION = select(t.InteractionRow.__table__).where(t.InteractionRow.__table__.c.id == bindparam("iid"))
+_CONVERSATION = (select(_messages).where(_messages.c.interaction_id == bindparam("iid"))
+                 .order_by(_messages.c.seq, _messages.c.sent_at, _messages.c.id))
 
 
 @lru_cache(maxsize=256)
@@ -138,54 +146,105 @@ class Store:
 
     @staticmethod
     def upsert_interactions_in(s: Session, items: Sequence[Interaction]) -> None:
-        """`upsert_interactions` inside the caller's transaction `s`."""
+        """`upsert_interactions` inside the caller's transaction `s`.
+
+        An update adds to what is stored and never erases it: the start is the earliest seen, a subject the
+        update lacks is kept, the team follows the whole stored conversation, and a partial update keeps the
+        stored channel, subject and messages' places, its new messages going after the stored ones. A stored
+        message is scored again when what the scorer reads of it (its text, the customer's turns before it)
+        changed."""
         if not items:
             return
         agent_team = dict(s.execute(select(t.AgentRow.id, t.AgentRow.team_id)).all())
-        inter_rows: list[dict[str, Any]] = []
-        msg_rows: list[dict[str, Any]] = []
+        its: Any = t.InteractionRow.__table__
+        msg: Any = _messages
+        ids = list(dict.fromkeys(it.id for it in items))
+        known: dict[str, dict[str, Any]] = {}  # interaction id -> its row as stored, then as this batch leaves it
+        for chunk in _chunks(ids, 500):
+            known.update({r.id: dict(r._mapping) for r in s.execute(
+                select(its.c.id, its.c.channel, its.c.subject, its.c.started_at, its.c.team_id, its.c.meta)
+                .where(its.c.id.in_(chunk)))})
+        stored_before = set(known)
+        # the stored messages of the interactions updated (a large first import has none worth reading)
+        partial = {it.id for it in items if it.partial}
+        small = sum(len(it.messages) for it in items) < 20000
+        read = sorted(i for i in stored_before if small or i in partial)
+        stored: dict[str, dict[str, dict[str, Any]]] = {}  # interaction id -> message id -> stored row
+        for chunk in _chunks(read, 500):
+            for r in s.execute(select(msg.c.id, msg.c.interaction_id, msg.c.seq, msg.c.sent_at, msg.c.role,
+                                      msg.c.agent_id, msg.c.text, msg.c.internal, msg.c.language,
+                                      msg.c.purged_at)
+                               .where(msg.c.interaction_id.in_(chunk))):
+                stored.setdefault(r.interaction_id, {})[r.id] = {**r._mapping, "sent_at": as_utc(r.sent_at)}
+        top = {iid: max(r["seq"] for r in rows.values()) for iid, rows in stored.items()}
+        updated: dict[str, dict[str, dict[str, Any]]] = {}  # interaction id -> message id -> row to write
         links: list[dict[str, Any]] = []
         for it in items:
-            team = next((agent_team.get(a) for a in it.agent_ids if agent_team.get(a)), None)
-            inter_rows.append({"id": it.id, "source": it.source, "native_id": it.native_id,
-                               "channel": it.channel, "subject": it.subject, "started_at": it.started_at,
-                               "team_id": team, "meta": dict(it.meta), "updated_at": t.utcnow()})
+            irow = {"id": it.id, "source": it.source, "native_id": it.native_id, "channel": it.channel,
+                    "subject": it.subject, "started_at": it.started_at,
+                    "team_id": next((agent_team[a] for a in it.agent_ids if agent_team.get(a)), None),
+                    "meta": dict(it.meta), "updated_at": t.utcnow()}
+            prev = known.get(it.id)
+            if prev is not None:
+                irow["started_at"] = min(as_utc(prev["started_at"]), it.started_at)
+                irow["subject"] = (prev["subject"] or it.subject) if it.partial else (it.subject or prev["subject"])
+                irow["channel"] = prev["channel"] if it.partial else it.channel
+                irow["team_id"] = prev["team_id"] or irow["team_id"]  # from the whole conversation, below
+                irow["meta"] = {**(prev["meta"] or {}), **it.meta}
+            known[it.id] = irow
             links += [{"interaction_id": it.id, "raw_payload_id": r} for r in it.raw_payload_ids]
-            for m in it.messages:
-                msg_rows.append({
-                    "id": m.id, "interaction_id": it.id, "seq": m.seq, "role": m.author.role,
+            rows = updated.setdefault(it.id, {})
+            for m in sorted(it.messages, key=lambda m: m.seq) if it.partial else it.messages:
+                seq, sent_at = m.seq, m.sent_at
+                if it.partial:  # a stored message keeps its place; a new one goes after the last
+                    held = rows.get(m.id) or stored.get(it.id, {}).get(m.id)
+                    if held is not None:
+                        seq, sent_at = held["seq"], held["sent_at"]
+                    else:
+                        seq = top.get(it.id, -1) + 1
+                top[it.id] = max(top.get(it.id, seq), seq)
+                old = stored.get(it.id, {}).get(m.id)
+                if old is not None and old["purged_at"] is not None:
+                    continue  # a purged message read again from the source stays purged: no edit, nothing written
+                language = m.language
+                if language is None and old is not None and old["text"] == m.text:
+                    language = old["language"]  # keep the language scoring detected for this text
+                rows[m.id] = {
+                    "id": m.id, "interaction_id": it.id, "seq": seq, "role": m.author.role,
                     "author_id": m.author.id, "author_name": m.author.name,
                     "agent_id": m.author.agent_id if m.author.agent_id in agent_team else None,
-                    "role_guessed": m.author.role_guessed, "sent_at": m.sent_at, "text": m.text,
-                    "internal": m.internal, "language": m.language, "meta": dict(m.meta)})
-        upsert(s, t.InteractionRow.__table__, inter_rows, ["id"], keep_purged=True)
+                    "role_guessed": m.author.role_guessed, "sent_at": sent_at, "text": m.text,
+                    "internal": m.internal, "language": language, "meta": dict(m.meta)}
+        for iid, before in stored.items():
+            # the team of a stored conversation is its first agent's with one, whatever part this update carried
+            merged = sorted({**before, **updated[iid]}.values(), key=lambda r: (r["seq"], r["sent_at"], r["id"]))
+            known[iid]["team_id"] = next((team for r in merged if (team := agent_team.get(r["agent_id"]))),
+                                         known[iid]["team_id"])
+        upsert(s, its, [known[i] for i in ids], ["id"], keep_purged=True)
         upsert(s, t.InteractionPayloadRow.__table__, links, ["interaction_id", "raw_payload_id"], [])
-        # A message must be scored again when its text changes, and so must every later message of its
-        # interaction when an earlier one changes or is inserted before them (their customer context moved).
-        stored = {r.id: r for r in s.execute(select(t.MessageRow.id, t.MessageRow.text, t.MessageRow.language,
-                                                    t.MessageRow.purged_at)
-                                             .where(t.MessageRow.id.in_([r["id"] for r in msg_rows])))} \
-            if len(msg_rows) < 20000 else {}
-        # Purged messages read again from the source stay purged (the upsert skips them), so they are no edit.
-        msg_rows = [r for r in msg_rows if r["id"] not in stored or stored[r["id"]].purged_at is None]
-        last_seq: dict[str, int] = {}
-        for r in msg_rows:
-            last_seq[r["interaction_id"]] = max(last_seq.get(r["interaction_id"], r["seq"]), r["seq"])
-        seen = {r["interaction_id"] for r in msg_rows if r["id"] in stored}  # interactions stored before
-        edited: dict[str, int] = {}  # interaction -> lowest seq of a changed or inserted message
-        for r in msg_rows:
-            old = stored.get(r["id"])
-            if old is not None and r["language"] is None:
-                r["language"] = old.language  # keep the language scoring detected
-            if (old.text != r["text"] if old is not None
-                    else r["interaction_id"] in seen and r["seq"] < last_seq[r["interaction_id"]]):
-                edited[r["interaction_id"]] = min(edited.get(r["interaction_id"], r["seq"]), r["seq"])
-        upsert(s, t.MessageRow.__table__, msg_rows, ["id"],
+        upsert(s, msg, [r for rows in updated.values() for r in rows.values()], ["id"],
                ["seq", "role", "author_id", "author_name", "agent_id", "role_guessed", "sent_at", "text",
                 "internal", "language", "meta"], keep_purged=True)
-        for iid, seq in edited.items():
-            s.execute(update(t.MessageRow).where(t.MessageRow.interaction_id == iid, t.MessageRow.seq >= seq)
-                      .values(scored_version=None))
+        rescore = [mid for iid, before in stored.items() for mid in _scorer_view_changes(before, updated[iid])]
+        for chunk in _chunks(rescore, 500):
+            s.execute(update(msg).where(msg.c.id.in_(chunk)).values(scored_version=None))
+
+    @staticmethod
+    def interaction_in(s: Session, interaction_id: str) -> Interaction | None:
+        """The stored interaction with all its stored messages in order, inside the caller's transaction `s`."""
+        row = s.execute(_INTERACTION, {"iid": interaction_id}).first()
+        if row is None:
+            return None
+        messages = tuple(
+            Message(id=m.id, interaction_id=m.interaction_id, seq=m.seq,
+                    author=Participant(id=m.author_id, role=m.role, name=m.author_name, agent_id=m.agent_id,
+                                       role_guessed=m.role_guessed),
+                    sent_at=as_utc(m.sent_at), text=m.text, internal=m.internal, language=m.language,
+                    meta=m.meta or {})
+            for m in s.execute(_CONVERSATION, {"iid": interaction_id}))
+        return Interaction(id=row.id, source=row.source, native_id=row.native_id, channel=row.channel,
+                           started_at=as_utc(row.started_at), messages=messages, subject=row.subject,
+                           meta=row.meta or {})
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantined(self, source: str | None = None) -> list[t.RawPayloadRow]:
@@ -223,17 +282,15 @@ class Store:
             if not rows:
                 return []
             ids = {r.interaction_id for r in rows}
-            turns: dict[str, list[tuple[int, str, str]]] = {}
+            turns: dict[str, list[dict[str, Any]]] = {}
             for iid in _chunks(sorted(ids), 500):
-                for c in s.execute(select(t.MessageRow.interaction_id, t.MessageRow.seq, t.MessageRow.role,
-                                          t.MessageRow.text)
+                for c in s.execute(select(t.MessageRow.id, t.MessageRow.interaction_id, t.MessageRow.seq,
+                                          t.MessageRow.sent_at, t.MessageRow.role, t.MessageRow.text,
+                                          t.MessageRow.internal)
                                    .where(t.MessageRow.interaction_id.in_(iid), t.MessageRow.internal.is_(False))):
-                    turns.setdefault(c.interaction_id, []).append((c.seq, c.role, c.text))
-        out = []
-        for r in rows:
-            before = [(role, text) for seq, role, text in sorted(turns.get(r.interaction_id, [])) if seq < r.seq]
-            out.append(PendingMessage(r.id, r.interaction_id, r.text, r.language, customer_context(before)))
-        return out
+                    turns.setdefault(c.interaction_id, []).append(dict(c._mapping))
+        views = {mid: view for conversation in turns.values() for mid, view in _scorer_view(conversation).items()}
+        return [PendingMessage(r.id, r.interaction_id, r.text, r.language, views[r.id][1]) for r in rows]
 
     def save_scores(self, scores: Sequence[MessageScore]) -> None:
         """Replace each message's scores and findings with this run's, and mark it scored."""
@@ -338,6 +395,21 @@ class Store:
 def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
+
+
+def _scorer_view(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Agent message id -> (text, customer context): what the scorer reads, from one conversation's rows."""
+    shown = sorted((r for r in rows if not r["internal"]), key=lambda r: (r["seq"], r["sent_at"], r["id"]))
+    texts = {r["id"]: r["text"] for r in shown}
+    return {mid: (texts[mid], ctx) for mid, ctx in agent_contexts((r["id"], r["role"], r["text"]) for r in shown)
+            .items()}
+
+
+def _scorer_view_changes(before: Mapping[str, Mapping[str, Any]], update: Mapping[str, Mapping[str, Any]]
+                         ) -> list[str]:
+    """The stored agent messages of one conversation whose text or customer context `update` changes."""
+    old, new = _scorer_view(before.values()), _scorer_view({**before, **update}.values())
+    return [mid for mid, view in new.items() if mid in before and old.get(mid) != view]
 
 
 def as_utc(value: datetime) -> datetime:

@@ -22,8 +22,8 @@ _DOCS = {
     "freshdesk": "Freshdesk ticket with conversations (API v2 shape), `triggered_at` and `event_id`. Signed: "
                  "X-QA-Monitor-Signature = sha256=<hex HMAC-SHA256(secret, body)>.",
     "jira": "Jira Service Management issue or comment event (timestamp in ms, issue.fields.comment.comments). "
-            "Signed: X-Hub-Signature = sha256=<hex HMAC-SHA256(secret, body)>; id from "
-            "X-Atlassian-Webhook-Identifier.",
+            "Signed: X-Hub-Signature = sha256=<hex HMAC-SHA256(secret, body)>; the body's SHA-256 is the "
+            "delivery id.",
     "generic": "The generic ticket shape (api/schemas/generic.schema.json). Signed: X-QA-Monitor-Signature = "
                "sha256=<hex HMAC-SHA256(secret, body)>.",
 }

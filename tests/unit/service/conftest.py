@@ -3,7 +3,10 @@ seeded data, the app under TestClient with its lifespan, and one token per role.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +109,34 @@ def any_env(any_store: Store, tmp_path: Path, request: pytest.FixtureRequest,
             s.close()
         return
     yield from build_env(any_store, tmp_path)
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: list[dict[str, Any]] = []
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        type(self).requests.append({"method": self.command, "path": self.path,
+                                    "auth": self.headers.get("Authorization"),
+                                    "body": json.loads(self.rfile.read(length) or b"null")})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_PUT = do_POST = _handle
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def ticket_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local fake ticket-system API on 127.0.0.1 that records every request."""
+    _Recorder.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
+    server.shutdown()
+    server.server_close()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +95,7 @@ def test_zendesk_event_shape(env: Env) -> None:
     assert r.json()["delivery_id"] == data["id"] and r.json()["scores"][0]["flagged"] == ["rude", "condescending"]
 
 
-def test_bad_signature_is_refused_and_the_payload_kept(env: Env) -> None:
+def test_an_unauthenticated_delivery_is_refused_and_leaves_no_row(env: Env) -> None:
     body = json.dumps(example("zendesk")).encode()
     headers = {**env.h(env.tokens.webhook), **signed("zendesk", body, secret="wrong-secret")}
     r = env.client.post("/webhooks/zendesk", content=body, headers=headers)
@@ -108,10 +106,15 @@ def test_bad_signature_is_refused_and_the_payload_kept(env: Env) -> None:
     r = env.client.post("/webhooks/zendesk", content=tampered, headers={**env.h(env.tokens.webhook),
                                                                         **signed("zendesk", body)})
     assert r.status_code == 401
-    with env.store.session() as s:
-        rows = list(s.scalars(select(t.RawPayloadRow)))
-    assert len(rows) == 3 and all(x.status == "quarantined" and x.reason for x in rows)
-    assert count(env.store, t.InteractionRow, t.InteractionRow.source == "zendesk") == 0
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    r = post(env, "generic", example("generic", when=old))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+    r = post(env, "zendesk", None, when=old, raw=b"{not json")  # Zendesk signs its timestamp in a header
+    assert r.status_code == 401 and r.json()["error"]["code"] == "stale_timestamp"
+    # anyone can send these: none of them may fill the database
+    for table in (t.RawPayloadRow, t.WebhookDeliveryRow, t.InteractionPayloadRow):
+        assert count(env.store, table) == 0, table
+    assert count(env.store, t.InteractionRow, t.InteractionRow.source.in_(["zendesk", "generic"])) == 0
 
 
 @pytest.mark.parametrize("provider", ["zendesk", "jira", "freshdesk", "generic"])
@@ -126,18 +129,22 @@ def test_stale_or_future_timestamps_are_replays(env: Env, provider: str) -> None
 
 def test_same_delivery_twice_is_stored_once(any_env: Env) -> None:
     env = any_env
-    data = example("jira")
+    when = datetime.now(UTC)
+    data = example("jira", when=when)
     first = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
     again = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-77"})
     assert first.status_code == 200 and again.status_code == 200
     assert again.json()["status"] == "duplicate" and again.json()["scores"] == first.json()["scores"]
     assert count(env.store, t.WebhookDeliveryRow) == 1
+    # the delivery header is not signed: a new one on the same signed body is the same delivery
+    replay = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-78"})
+    assert replay.json()["status"] == "duplicate" and count(env.store, t.WebhookDeliveryRow) == 1
     iid = first.json()["interaction_id"]
     with env.store.session() as s:
         findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
             t.MessageRow, t.MessageRow.id == t.FindingRow.message_id).where(t.MessageRow.interaction_id == iid))
-    # a new delivery id for the same ticket re-scores it: still one set of findings
-    third = post(env, "jira", data, extra={"X-Atlassian-Webhook-Identifier": "delivery-78"})
+    # a new delivery of the same ticket (signed with a new timestamp) is processed: still one set of findings
+    third = post(env, "jira", example("jira", when=when + timedelta(seconds=1)))
     assert third.json()["status"] == "scored"
     with env.store.session() as s:
         again_findings = s.scalar(select(func.count()).select_from(t.FindingRow).join(
@@ -186,18 +193,22 @@ def test_a_ticket_update_scores_only_new_or_changed_messages(any_env: Env) -> No
     assert scorer.seen[2:] == ["generic:T-1009#m6"]
     assert second.json()["scores"][:2] == first.json()["scores"]
     assert [x["message_id"] for x in second.json()["scores"]] == [f"generic:T-1009#m{i}" for i in (2, 4, 6)]
-    # an edited reply is scored again, and so is every reply after it (its customer context may have moved)
+    # an edited reply is scored again; the replies after it read the same customer turns and keep their scores
     conv[1] = ("m2", "agent", "It is with the courier; I will chase them today.")
     post(env, "generic", ticket_update("e3", conv))
-    assert scorer.seen[3:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    assert scorer.seen[3:] == ["generic:T-1009#m2"]
     # a customer turn inserted before the last reply changes that reply's context
     conv.insert(4, ("m4b", "customer", "Hello? Anyone there?"))
     post(env, "generic", ticket_update("e4", conv))
-    assert scorer.seen[6:] == ["generic:T-1009#m6"]
+    assert scorer.seen[4:] == ["generic:T-1009#m6"]
+    # so does an edited customer turn, for the reply that answers it
+    conv[2] = ("m3", "customer", "It was due on Monday, and today is Thursday.")
+    post(env, "generic", ticket_update("e4b", conv))
+    assert scorer.seen[5:] == ["generic:T-1009#m4"]
     # new thresholds (a calibration) mean the scores are made again
     scorer.threshold_version = "calibrated-test"
     post(env, "generic", ticket_update("e5", conv))
-    assert scorer.seen[7:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
+    assert scorer.seen[6:] == ["generic:T-1009#m2", "generic:T-1009#m4", "generic:T-1009#m6"]
     assert count(env.store, t.MessageScoreRow, t.MessageScoreRow.message_id.like("generic:T-1009#%")) == 9
 
 
@@ -289,37 +300,7 @@ def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path
         assert count(store, t.InteractionRow) == 1  # stored, to be scored on retry
         r = client.post("/webhooks/generic", content=b"{}", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "webhook_not_configured"
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    requests: list[dict[str, Any]] = []
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        type(self).requests.append({"method": self.command, "path": self.path,
-                                    "auth": self.headers.get("Authorization"),
-                                    "body": json.loads(self.rfile.read(length) or b"null")})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    do_PUT = do_POST = _handle
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def ticket_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local fake ticket-system API on 127.0.0.1 that records every request."""
-    _Recorder.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
-    server.shutdown()
-    server.server_close()
+        assert count(store, t.RawPayloadRow, t.RawPayloadRow.source == "webhook-generic") == 0
 
 
 @pytest.mark.parametrize(("provider", "mode", "method", "path"), [
@@ -436,3 +417,21 @@ def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: s
 
     assert exported.id == hooked.id and exported.channel == hooked.channel
     assert view(exported) == view(hooked) and any(m.author.role == "agent" for m in hooked.messages)
+
+
+@pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
+def test_ticket_readers_order_comments_by_time_not_by_how_it_is_written(provider: str) -> None:
+    from qa_monitor.adapters.base import Directory
+    from qa_monitor.service.webhooks import to_interaction
+
+    data = example(provider)
+    entries = data["comments" if provider == "zendesk" else "conversations"]
+    # 10:00+01:00 is 09:00 UTC, before 09:30Z and 09:30:00.5Z; as text it sorts after both
+    for entry, when in zip(entries[-3:], ["2026-11-23T09:30:00.5Z", "2026-11-23T09:30:00Z",
+                                          "2026-11-23T10:00:00+01:00"], strict=True):
+        entry["created_at"] = when
+    it = to_interaction(provider, data, Directory(PIPELINE), "r")
+    times = [m.sent_at for m in it.messages]
+    assert times == sorted(times) and [m.seq for m in it.messages] == sorted(m.seq for m in it.messages)
+    assert times[-3:] == [datetime(2026, 11, 23, 9, 0, tzinfo=UTC), datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+                          datetime(2026, 11, 23, 9, 30, 0, 500000, tzinfo=UTC)]
