@@ -77,7 +77,7 @@ def _ingest_source(store: Store, spec: PipelineSpec, src: SourceSpec, redactor: 
             if shift is not None:
                 batch = replace(batch, interactions=tuple(shift_interaction(i, shift) for i in batch.interactions))
             # one transaction: raw payloads, interactions and the cursor after them
-            store.save_batch(src.name, batch)
+            store.save_batch(src.name, batch, moved=shift is not None)
             _count(report, batch)
             log.debug("source %s: batch %d stored (cursor %s)", src.name, report.batches, batch.cursor)
             if progress is not None:

@@ -110,11 +110,18 @@ class Store:
                    [{"id": a.id, "name": a.name, "team_id": a.team} for a in spec.agents], ["id"])
 
     # --- ingestion -------------------------------------------------------------------------------
-    def save_batch(self, adapter: str, batch: Batch) -> None:
-        """Store a batch's raw payloads and interactions, then its cursor, all in one transaction."""
+    def save_batch(self, adapter: str, batch: Batch, moved: bool = False) -> None:
+        """Store a batch's raw payloads and interactions, then its cursor, all in one transaction.
+
+        `moved` says the batch's times were moved on purpose (the demo placing its samples before today): its
+        interactions' starts then replace the stored ones instead of keeping the earliest seen."""
         with self.session() as s:
             self._save_raw(s, batch.raw)
             self.upsert_interactions_in(s, batch.interactions)
+            if moved and batch.interactions:
+                its: Any = t.InteractionRow.__table__
+                s.execute(update(its).where(its.c.id == bindparam("iid")).values(started_at=bindparam("start")),
+                          [{"iid": i.id, "start": i.started_at} for i in batch.interactions])
             if batch.cursor is not None:
                 upsert(s, t.CursorRow.__table__,
                        [{"adapter": adapter, "value": dict(batch.cursor), "updated_at": t.utcnow()}],
