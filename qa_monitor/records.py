@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
+
+from qa_monitor.errors import ParseError
 
 Role = Literal["agent", "customer", "system"]
 Channel = Literal["email", "chat", "call", "ticket"]
@@ -93,6 +97,12 @@ class RawPayload:
     status: RawStatus = "parsed"
     reason: str | None = None
 
+    def __post_init__(self) -> None:
+        # refs name files (whose names may not be UTF-8) and reasons quote the input: both are stored as text
+        object.__setattr__(self, "ref", storable_text(self.ref))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", storable_text(self.reason))
+
     @staticmethod
     def make_id(source: str, content: bytes) -> str:
         """A stable id from the source and the bytes: the same payload read twice gets the same id."""
@@ -152,3 +162,77 @@ def customer_context(turns: Sequence[tuple[str, str]]) -> str:
         elif role == "agent":
             context = []
     return "\n\n".join(context)
+
+
+# The longest value the store keeps in each bounded field; storage/tables.py sizes its columns with these.
+MAX_INTERACTION_ID = 200  # interaction ids and native ids
+MAX_MESSAGE_ID = 300  # message ids, and authors' ids and names
+MAX_LANGUAGE = 16
+_INT32 = 2**31  # seq is a 32-bit integer column
+
+# Lone surrogates (JSON's "\ud800", file names and headers that are not UTF-8) cannot be encoded for any
+# database, and PostgreSQL refuses NUL in text.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """The text with what no database stores (lone surrogates, NUL) replaced by U+FFFD, one for one."""
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+
+
+def fit_for_store(item: Interaction) -> Interaction:
+    """The interaction with its text made storable; a ParseError names the first value the store cannot hold."""
+    where = f"interaction {_show(item.id)}"
+    messages = []
+    for m in item.messages:
+        at = f"{where}: message {_show(m.id)}"
+        if isinstance(m.seq, bool) or not isinstance(m.seq, int) or not -_INT32 <= m.seq < _INT32:
+            raise ParseError(f"{at}: position {m.seq!r} is not a 32-bit integer")
+        if not isinstance(m.sent_at, datetime):
+            raise ParseError(f"{at}: time is {type(m.sent_at).__name__}, not a date-time")
+        author = replace(m.author, id=_text(m.author.id, f"{at}: author id", MAX_MESSAGE_ID),
+                         name=_text(m.author.name, f"{at}: author name", MAX_MESSAGE_ID, optional=True))
+        messages.append(replace(m, id=_text(m.id, f"{at}: id", MAX_MESSAGE_ID),
+                                interaction_id=_text(m.interaction_id, f"{at}: interaction id", MAX_INTERACTION_ID),
+                                author=author, text=_text(m.text, f"{at}: text"),
+                                language=_text(m.language, f"{at}: language", MAX_LANGUAGE, optional=True),
+                                meta=_json(m.meta, f"{at}: meta")))
+    return replace(item, id=_text(item.id, f"{where}: id", MAX_INTERACTION_ID),
+                   native_id=_text(item.native_id, f"{where}: native id", MAX_INTERACTION_ID),
+                   subject=_text(item.subject, f"{where}: subject", optional=True),
+                   meta=_json(item.meta, f"{where}: meta"), messages=tuple(messages))
+
+
+def _show(value: Any) -> str:
+    """A value short enough to quote in a reason."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}..."
+
+
+def _text(value: Any, what: str, limit: int | None = None, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ParseError(f"{what} is {type(value).__name__}, not text")
+    if limit is not None and len(value) > limit:
+        raise ParseError(f"{what} is {len(value):,} characters long; the store keeps at most {limit}")
+    return storable_text(value)
+
+
+def _json(value: Any, what: str) -> Any:
+    """A copy of a JSON value with storable strings; what a JSON column cannot hold (NaN, objects) is a ParseError."""
+    if isinstance(value, str):
+        return storable_text(value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParseError(f"{what} holds {value}, which JSON cannot store")
+        return value
+    if isinstance(value, Mapping):
+        if not all(isinstance(k, str) for k in value):
+            raise ParseError(f"{what} has a key that is not text")
+        return {storable_text(k): _json(v, what) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v, what) for v in value]
+    raise ParseError(f"{what} holds a {type(value).__name__}, which JSON cannot store")

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qa_monitor.records import MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -60,9 +62,9 @@ class RawPayloadRow(Base):
 
 class InteractionRow(Base):
     __tablename__ = "interactions"
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_INTERACTION_ID), primary_key=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
-    native_id: Mapped[str] = mapped_column(String(200))
+    native_id: Mapped[str] = mapped_column(String(MAX_INTERACTION_ID))
     channel: Mapped[str] = mapped_column(String(16), index=True)
     subject: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(index=True)
@@ -84,18 +86,18 @@ class InteractionPayloadRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "messages"
-    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_MESSAGE_ID), primary_key=True)
     interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    author_id: Mapped[str] = mapped_column(String(300))
-    author_name: Mapped[str | None] = mapped_column(String(300))
+    author_id: Mapped[str] = mapped_column(String(MAX_MESSAGE_ID))
+    author_name: Mapped[str | None] = mapped_column(String(MAX_MESSAGE_ID))
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True)
     role_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[str | None] = mapped_column(String(16), index=True)
+    language: Mapped[str | None] = mapped_column(String(MAX_LANGUAGE), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scored_version: Mapped[str | None] = mapped_column(String(64))
     # why the language is what it is when scoring was unsure (taken from the conversation, or "unknown")
