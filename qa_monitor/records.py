@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from qa_monitor.errors import ParseError
 
@@ -182,25 +182,40 @@ def storable_text(text: str) -> str:
 
 def fit_for_store(item: Interaction) -> Interaction:
     """The interaction with its text made storable; a ParseError names the first value the store cannot hold."""
-    where = f"interaction {_show(item.id)}"
-    messages = []
-    for m in item.messages:
-        at = f"{where}: message {_show(m.id)}"
+    try:
+        messages = tuple(_fit_message(m) for m in item.messages)
+        return _with(item, id=_text(item.id, "id", MAX_INTERACTION_ID),
+                     native_id=_text(item.native_id, "native id", MAX_INTERACTION_ID),
+                     subject=_text(item.subject, "subject", optional=True), meta=_json(item.meta, "meta"),
+                     messages=messages if any(a is not b for a, b in zip(messages, item.messages, strict=True))
+                     else item.messages)
+    except ParseError as e:
+        raise ParseError(f"interaction {_show(item.id)}: {e}") from None
+
+
+def _fit_message(m: Message) -> Message:
+    try:
         if isinstance(m.seq, bool) or not isinstance(m.seq, int) or not -_INT32 <= m.seq < _INT32:
-            raise ParseError(f"{at}: position {m.seq!r} is not a 32-bit integer")
+            raise ParseError(f"position {m.seq!r} is not a 32-bit integer")
         if not isinstance(m.sent_at, datetime):
-            raise ParseError(f"{at}: time is {type(m.sent_at).__name__}, not a date-time")
-        author = replace(m.author, id=_text(m.author.id, f"{at}: author id", MAX_MESSAGE_ID),
-                         name=_text(m.author.name, f"{at}: author name", MAX_MESSAGE_ID, optional=True))
-        messages.append(replace(m, id=_text(m.id, f"{at}: id", MAX_MESSAGE_ID),
-                                interaction_id=_text(m.interaction_id, f"{at}: interaction id", MAX_INTERACTION_ID),
-                                author=author, text=_text(m.text, f"{at}: text"),
-                                language=_text(m.language, f"{at}: language", MAX_LANGUAGE, optional=True),
-                                meta=_json(m.meta, f"{at}: meta")))
-    return replace(item, id=_text(item.id, f"{where}: id", MAX_INTERACTION_ID),
-                   native_id=_text(item.native_id, f"{where}: native id", MAX_INTERACTION_ID),
-                   subject=_text(item.subject, f"{where}: subject", optional=True),
-                   meta=_json(item.meta, f"{where}: meta"), messages=tuple(messages))
+            raise ParseError(f"time is {type(m.sent_at).__name__}, not a date-time")
+        author = _with(m.author, id=_text(m.author.id, "author id", MAX_MESSAGE_ID),
+                       name=_text(m.author.name, "author name", MAX_MESSAGE_ID, optional=True))
+        return _with(m, id=_text(m.id, "id", MAX_MESSAGE_ID),
+                     interaction_id=_text(m.interaction_id, "interaction id", MAX_INTERACTION_ID), author=author,
+                     text=_text(m.text, "text"), language=_text(m.language, "language", MAX_LANGUAGE, optional=True),
+                     meta=_json(m.meta, "meta"))
+    except ParseError as e:
+        raise ParseError(f"message {_show(m.id)}: {e}") from None
+
+
+_T = TypeVar("_T")
+
+
+def _with(record: _T, **values: Any) -> _T:
+    """The record, or a copy with those of the values that are not its own (usually none: no copy is made)."""
+    changed = {k: v for k, v in values.items() if v is not getattr(record, k)}
+    return replace(record, **changed) if changed else record  # type: ignore[type-var]
 
 
 def _show(value: Any) -> str:
@@ -220,7 +235,7 @@ def _text(value: Any, what: str, limit: int | None = None, optional: bool = Fals
 
 
 def _json(value: Any, what: str) -> Any:
-    """A copy of a JSON value with storable strings; what a JSON column cannot hold (NaN, objects) is a ParseError."""
+    """The JSON value with storable strings (the value itself when they are); NaN or an object is a ParseError."""
     if isinstance(value, str):
         return storable_text(value)
     if value is None or isinstance(value, bool | int):
@@ -229,10 +244,15 @@ def _json(value: Any, what: str) -> Any:
         if not math.isfinite(value):
             raise ParseError(f"{what} holds {value}, which JSON cannot store")
         return value
+    if isinstance(value, Mapping | list | tuple) and not value:
+        return value
     if isinstance(value, Mapping):
         if not all(isinstance(k, str) for k in value):
             raise ParseError(f"{what} has a key that is not text")
-        return {storable_text(k): _json(v, what) for k, v in value.items()}
+        items = [(storable_text(k), _json(v, what)) for k, v in value.items()]
+        return dict(items) if any(a is not k or b is not v for (a, b), (k, v) in zip(items, value.items(),
+                                                                                      strict=True)) else value
     if isinstance(value, list | tuple):
-        return [_json(v, what) for v in value]
+        out = [_json(v, what) for v in value]
+        return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
     raise ParseError(f"{what} holds a {type(value).__name__}, which JSON cannot store")
