@@ -22,6 +22,13 @@ LABELS: tuple[Label, ...] = ("rude", "condescending", "unclear")
 LANGUAGES: tuple[str, ...] = ("en", "es", "pl", "ru", "lv")
 UNKNOWN_LANGUAGE = "unknown"
 
+# The longest values the store keeps (its columns' widths). fit_for_store refuses longer ones, so an input that
+# would not fit is quarantined with the reason.
+MAX_INTERACTION_ID = 200
+MAX_MESSAGE_ID = 300
+MAX_AUTHOR_ID = 300
+MAX_LANGUAGE = 16
+
 
 def as_label(name: str) -> Label:
     """The Label spelled by `name`; ValueError for any other text."""
@@ -164,10 +171,6 @@ def customer_context(turns: Sequence[tuple[str, str]]) -> str:
     return "\n\n".join(context)
 
 
-# The longest value the store keeps in each bounded field; storage/tables.py sizes its columns with these.
-MAX_INTERACTION_ID = 200  # interaction ids and native ids
-MAX_MESSAGE_ID = 300  # message ids, and authors' ids and names
-MAX_LANGUAGE = 16
 _INT32 = 2**31  # seq is a 32-bit integer column
 
 # Lone surrogates (JSON's "\ud800", file names and headers that are not UTF-8) cannot be encoded for any
@@ -199,8 +202,8 @@ def _fit_message(m: Message) -> Message:
             raise ParseError(f"position {m.seq!r} is not a 32-bit integer")
         if not isinstance(m.sent_at, datetime):
             raise ParseError(f"time is {type(m.sent_at).__name__}, not a date-time")
-        author = _with(m.author, id=_text(m.author.id, "author id", MAX_MESSAGE_ID),
-                       name=_text(m.author.name, "author name", MAX_MESSAGE_ID, optional=True))
+        author = _with(m.author, id=_text(m.author.id, "author id", MAX_AUTHOR_ID),
+                       name=_text(m.author.name, "author name", MAX_AUTHOR_ID, optional=True))
         return _with(m, id=_text(m.id, "id", MAX_MESSAGE_ID),
                      interaction_id=_text(m.interaction_id, "interaction id", MAX_INTERACTION_ID), author=author,
                      text=_text(m.text, "text"), language=_text(m.language, "language", MAX_LANGUAGE, optional=True),
@@ -230,7 +233,7 @@ def _text(value: Any, what: str, limit: int | None = None, optional: bool = Fals
     if not isinstance(value, str):
         raise ParseError(f"{what} is {type(value).__name__}, not text")
     if limit is not None and len(value) > limit:
-        raise ParseError(f"{what} is {len(value):,} characters long; the store keeps at most {limit}")
+        raise ParseError(f"{what} is {len(value)} characters long; at most {limit} can be stored")
     return storable_text(value)
 
 

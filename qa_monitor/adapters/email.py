@@ -179,6 +179,7 @@ class MailAdapter:
         # numbers start at the depth of its earliest message here, so they do not collide with stored ones.
         first_here = msgs[0][0]
         seq_start = 0 if any(m.message_id == root for m, _ in msgs) else len(first_here.parent_ids)
+        # 150 keeps the ids stored so far; a long source name leaves less room under the store's limit
         native = _bounded(root, min(150, MAX_INTERACTION_ID - len(self.source.name) - 1))
         iid = f"{self.source.name}:{native}"
         messages = []

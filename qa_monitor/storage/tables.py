@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from qa_monitor.records import MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
+from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
 
 
 def utcnow() -> datetime:
@@ -90,8 +90,8 @@ class MessageRow(Base):
     interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    author_id: Mapped[str] = mapped_column(String(MAX_MESSAGE_ID))
-    author_name: Mapped[str | None] = mapped_column(String(MAX_MESSAGE_ID))
+    author_id: Mapped[str] = mapped_column(String(MAX_AUTHOR_ID))
+    author_name: Mapped[str | None] = mapped_column(String(MAX_AUTHOR_ID))
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True)
     role_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime] = mapped_column(index=True)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from qa_monitor.ingest import ingest_pipeline, retry_quarantined
-from qa_monitor.records import MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
+from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 from tests.ingest_support import pipeline, source
@@ -370,8 +370,8 @@ def _check_stored(store: Store, at_least_payloads: int) -> None:
             assert _fits(r.ref) and _fits(r.reason)
         # what SQLite took, PostgreSQL takes too
         for m in s.scalars(select(t.MessageRow)):
-            assert _fits(m.id, MAX_MESSAGE_ID) and _fits(m.author_id, MAX_MESSAGE_ID)
-            assert _fits(m.author_name, MAX_MESSAGE_ID) and _fits(m.language, MAX_LANGUAGE) and _fits(m.text)
+            assert _fits(m.id, MAX_MESSAGE_ID) and _fits(m.author_id, MAX_AUTHOR_ID)
+            assert _fits(m.author_name, MAX_AUTHOR_ID) and _fits(m.language, MAX_LANGUAGE) and _fits(m.text)
             assert -(2**31) <= m.seq < 2**31
         for i in s.scalars(select(t.InteractionRow)):
             assert _fits(i.id, MAX_INTERACTION_ID) and _fits(i.native_id, MAX_INTERACTION_ID) and _fits(i.subject)
