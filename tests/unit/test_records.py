@@ -41,7 +41,7 @@ def test_fit_for_store_replaces_lone_surrogates_and_nul_one_for_one_wherever_tex
 
 
 @pytest.mark.parametrize("change,reason", [
-    ({"id": "s:1#" + "m" * 300}, "message s:1#mmm"),
+    ({"author": Participant(id="ann", role="customer", name="n" * 301)}, "author name is 301 characters long"),
     ({"language": "english-as-spoken"}, "language is 17 characters long; at most 16 can be stored"),
     ({"seq": 2**31}, "position 2147483648 is not a 32-bit integer"),
     ({"meta": {"score": float("nan")}}, "meta holds nan, which JSON cannot store"),
