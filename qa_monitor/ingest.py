@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from qa_monitor.adapters.base import build_adapter
+from qa_monitor.adapters.base import build_adapter, parse_unit
 from qa_monitor.config import PipelineSpec, SourceSpec
-from qa_monitor.errors import ConfigError, ParseError, SourceError
+from qa_monitor.errors import ConfigError, SourceError
 from qa_monitor.records import Batch, Interaction, RawPayload
 from qa_monitor.redaction import Redactor
 from qa_monitor.storage.store import Store, as_utc
@@ -143,31 +143,23 @@ def retry_quarantined(store: Store, spec: PipelineSpec, payload_ids: Sequence[st
             report.results.append((row.id, "quarantined", f"source '{row.source}' is not in this pipeline file"))
             continue
         adapter = adapters.get(src.name) or adapters.setdefault(src.name, build_adapter(src, spec))
-        raw = RawPayload(id=row.id, source=row.source, kind=row.kind, ref=row.ref, content=row.content,
-                         status="quarantined", reason=row.reason)
+        # parsed as if read for the first time: parse_unit says what it is now
+        raw = RawPayload(id=row.id, source=row.source, kind=row.kind, ref=row.ref, content=row.content)
         report.attempted += 1
-        try:
-            items = list(adapter.parse(raw))  # type: ignore[attr-defined]
-        except ParseError as e:
-            store.mark_raw(row.id, "quarantined", str(e))
+        items, raw = parse_unit(raw, adapter.parse)  # type: ignore[attr-defined]
+        if raw.status == "quarantined":
+            store.mark_raw(row.id, "quarantined", raw.reason)
             report.still_quarantined += 1
-            report.results.append((row.id, "quarantined", str(e)))
-            continue
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            reason = f"{row.ref}: unexpected structure ({e.__class__.__name__}: {e})"
-            store.mark_raw(row.id, "quarantined", reason)
-            report.still_quarantined += 1
-            report.results.append((row.id, "quarantined", reason))
+            report.results.append((row.id, "quarantined", raw.reason))
             continue
         items = [replace(i, raw_payload_ids=tuple(dict.fromkeys((*i.raw_payload_ids, row.id)))) for i in items]
         if redactor is not None:
             items = [redact_interaction(i, redactor) for i in items]
         store.upsert_interactions(items)
-        status = "parsed" if items else "skipped"
-        store.mark_raw(row.id, status, None if items else "no messages")
+        store.mark_raw(row.id, raw.status, raw.reason)
         report.parsed += 1
         report.interactions += len(items)
         report.messages += sum(len(i.messages) for i in items)
-        report.results.append((row.id, status, None))
-        log.info("retried payload %s: %s", row.id, status)
+        report.results.append((row.id, raw.status, None))
+        log.info("retried payload %s: %s", row.id, raw.status)
     return report

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from qa_monitor.errors import ParseError
 
@@ -29,6 +31,7 @@ UNKNOWN_LANGUAGE = "unknown"
 MAX_INTERACTION_ID = 200
 MAX_MESSAGE_ID = 300
 MAX_AUTHOR_ID = 300
+MAX_LANGUAGE = 16
 MAX_SHORT_ID = 64
 """Teams, agents, sources and jobs."""
 
@@ -139,6 +142,12 @@ class RawPayload:
     status: RawStatus = "parsed"
     reason: str | None = None
 
+    def __post_init__(self) -> None:
+        # refs name files (whose names may not be UTF-8) and reasons quote the input: both are stored as text
+        object.__setattr__(self, "ref", storable_text(self.ref))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", storable_text(self.reason))
+
     @staticmethod
     def make_id(source: str, content: bytes) -> str:
         """A stable id from the source and the bytes: the same payload read twice gets the same id."""
@@ -221,3 +230,93 @@ def agent_contexts(turns: Iterable[tuple[str, str, str]]) -> dict[str, str]:
         else:
             since.append((role, text))
     return out
+
+
+_INT32 = 2**31  # seq is a 32-bit integer column
+
+# Lone surrogates (JSON's "\ud800", file names and headers that are not UTF-8) cannot be encoded for any
+# database, and PostgreSQL refuses NUL in text.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """The text with what no database stores (lone surrogates, NUL) replaced by U+FFFD, one for one."""
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+
+
+def fit_for_store(item: Interaction) -> Interaction:
+    """The interaction with its text made storable; a ParseError names the first value the store cannot hold."""
+    try:
+        messages = tuple(_fit_message(m) for m in item.messages)
+        return _with(item, id=_text(item.id, "id", MAX_INTERACTION_ID),
+                     native_id=_text(item.native_id, "native id", MAX_INTERACTION_ID),
+                     subject=_text(item.subject, "subject", optional=True), meta=_json(item.meta, "meta"),
+                     messages=messages if any(a is not b for a, b in zip(messages, item.messages, strict=True))
+                     else item.messages)
+    except ParseError as e:
+        raise ParseError(f"interaction {_show(item.id)}: {e}") from None
+
+
+def _fit_message(m: Message) -> Message:
+    try:
+        if isinstance(m.seq, bool) or not isinstance(m.seq, int) or not -_INT32 <= m.seq < _INT32:
+            raise ParseError(f"position {m.seq!r} is not a 32-bit integer")
+        if not isinstance(m.sent_at, datetime):
+            raise ParseError(f"time is {type(m.sent_at).__name__}, not a date-time")
+        author = _with(m.author, id=_text(m.author.id, "author id", MAX_AUTHOR_ID),
+                       name=_text(m.author.name, "author name", MAX_AUTHOR_ID, optional=True))
+        return _with(m, id=_text(m.id, "id", MAX_MESSAGE_ID),
+                     interaction_id=_text(m.interaction_id, "interaction id", MAX_INTERACTION_ID), author=author,
+                     text=_text(m.text, "text"), language=_text(m.language, "language", MAX_LANGUAGE, optional=True),
+                     meta=_json(m.meta, "meta"))
+    except ParseError as e:
+        raise ParseError(f"message {_show(m.id)}: {e}") from None
+
+
+_T = TypeVar("_T")
+
+
+def _with(record: _T, **values: Any) -> _T:
+    """The record, or a copy with those of the values that are not its own (usually none: no copy is made)."""
+    changed = {k: v for k, v in values.items() if v is not getattr(record, k)}
+    return replace(record, **changed) if changed else record  # type: ignore[type-var]
+
+
+def _show(value: Any) -> str:
+    """A value short enough to quote in a reason."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}..."
+
+
+def _text(value: Any, what: str, limit: int | None = None, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ParseError(f"{what} is {type(value).__name__}, not text")
+    if limit is not None and len(value) > limit:
+        raise ParseError(f"{what} is {len(value)} characters long; at most {limit} can be stored")
+    return storable_text(value)
+
+
+def _json(value: Any, what: str) -> Any:
+    """The JSON value with storable strings (the value itself when they are); NaN or an object is a ParseError."""
+    if isinstance(value, str):
+        return storable_text(value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParseError(f"{what} holds {value}, which JSON cannot store")
+        return value
+    if isinstance(value, Mapping | list | tuple) and not value:
+        return value
+    if isinstance(value, Mapping):
+        if not all(isinstance(k, str) for k in value):
+            raise ParseError(f"{what} has a key that is not text")
+        items = [(storable_text(k), _json(v, what)) for k, v in value.items()]
+        return dict(items) if any(a is not k or b is not v for (a, b), (k, v) in zip(items, value.items(),
+                                                                                      strict=True)) else value
+    if isinstance(value, list | tuple):
+        out = [_json(v, what) for v in value]
+        return out if any(a is not b for a, b in zip(out, value, strict=True)) else value
+    raise ParseError(f"{what} holds a {type(value).__name__}, which JSON cannot store")

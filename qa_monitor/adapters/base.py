@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import ClassVar, Protocol
 
 from qa_monitor.config import PipelineSpec, SourceSpec
-from qa_monitor.errors import ConfigError
-from qa_monitor.records import Batch, Cursor, Interaction, Participant, RawPayload
+from qa_monitor.errors import ConfigError, ParseError
+from qa_monitor.records import Batch, Cursor, Interaction, Participant, RawPayload, fit_for_store
+
+log = logging.getLogger(__name__)
 
 
 class Directory:
@@ -64,6 +68,37 @@ class Adapter(Protocol):
     def parse(self, raw: RawPayload) -> Sequence[Interaction]:
         """Parse one stored raw payload again (used to retry quarantined payloads); raises ParseError."""
         ...
+
+
+# What parsing arbitrary input raises, besides our ParseError: ValueError (UnicodeError and JSONDecodeError among
+# them, dates out of range), ArithmeticError (OverflowError: timedelta, datetime.astimezone, float of a huge int),
+# LookupError (KeyError, IndexError), TypeError and AttributeError (a value of an unexpected type), RecursionError
+# (nesting deeper than Python follows), OSError (datetime.fromtimestamp on some platforms).
+UNIT_ERRORS: tuple[type[BaseException], ...] = (ParseError, ValueError, ArithmeticError, LookupError, TypeError,
+                                                AttributeError, RecursionError, OSError)
+
+
+def unit_error(ref: str, error: BaseException) -> str:
+    """The quarantine reason for an error raised while reading one unit of input."""
+    if isinstance(error, ParseError):
+        return str(error)
+    if isinstance(error, RecursionError):
+        return f"{ref}: nested too deeply to read"
+    return f"{ref}: unexpected structure ({type(error).__name__}: {str(error)[:200]})"
+
+
+def parse_unit(raw: RawPayload, parse: Callable[[RawPayload], Sequence[Interaction]]
+               ) -> tuple[list[Interaction], RawPayload]:
+    """One unit's interactions, fit for the store, and its payload: quarantined with the reason when parsing it
+    failed or it holds what the store cannot keep, skipped when it has no messages. Never raises for bad input."""
+    try:
+        items = [fit_for_store(i) for i in parse(raw)]
+    except UNIT_ERRORS as e:
+        log.info("source %s: quarantined payload %s (%s)", raw.source, raw.id, type(e).__name__)
+        return [], replace(raw, status="quarantined", reason=unit_error(raw.ref, e))
+    if not items:
+        return [], replace(raw, status="skipped", reason="no messages")
+    return items, raw
 
 
 # adapter name -> "module:Class"; imported only when a pipeline uses it.

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar
-
-import ijson
 
 from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.files import FileAdapter, json_items, json_lines, load_json, parse_time, top_level_key
@@ -73,7 +71,7 @@ class ZendeskAdapter(FileAdapter):
                 users = [v for _, _, v, err in json_lines(fh, p.name) if v is not None and err is None]
             else:
                 users = list(json_items(fh, "users"))
-        return {str(u["id"]): _user(u) for u in users if isinstance(u, dict) and "id" in u}
+        return _users_by_id(users)
 
     def units(self, fh: IO[bytes], ref: str) -> Iterator[RawPayload]:
         """One payload per ticket, carrying the users its comments mention."""
@@ -84,29 +82,19 @@ class ZendeskAdapter(FileAdapter):
                     yield self.quarantine("zendesk.ticket", f"{ref}:{n}", line,
                                           err or f"{ref} line {n}: expected a JSON object (one ticket)")
                     continue
-                ticket = value.get("ticket", value)
-                users = {**extra, **{str(u["id"]): _user(u) for u in value.get("users", []) if "id" in u}}
-                if "comments" in value and "comments" not in ticket:
-                    ticket = {**ticket, "comments": value["comments"]}
-                yield self.payload("zendesk.ticket", f"{ref}:{n}", _ticket_unit(ticket, users))
+                yield self.payload("zendesk.ticket", f"{ref}:{n}", _ticket_document(value, extra))
             return
         head = fh.read(4096).lstrip()
         fh.seek(0)
         is_object = head[:1] == b"{"
         if is_object and top_level_key(fh, ("tickets",)) is None:
             # one ticket: {"ticket": {...}, "comments": [...], "users": [...]} (an API response, small)
-            doc = json.load(fh)
-            ticket = dict(doc.get("ticket", doc))
-            if "comments" in doc:
-                ticket["comments"] = doc["comments"]
-            users = {**extra, **{str(u["id"]): _user(u) for u in doc.get("users", []) if "id" in u}}
-            yield self.payload("zendesk.ticket", ref, _ticket_unit(ticket, users))
+            yield self.payload("zendesk.ticket", ref, _ticket_document(json.load(fh), extra))
             return
         # the users list may come after the tickets: read it in a first streaming pass
         users = dict(extra)
         if is_object and top_level_key(fh, ("users",)):
-            users.update({str(u["id"]): _user(u) for u in ijson.items(fh, "users.item", use_float=True)
-                          if isinstance(u, dict) and "id" in u})
+            users.update(_users_by_id(json_items(fh, "users")))
             fh.seek(0)
         for i, ticket in enumerate(json_items(fh, "tickets")):
             yield self.payload("zendesk.ticket", f"{ref}#{i}", _ticket_unit(ticket, users))
@@ -193,8 +181,26 @@ def _user(u: dict[str, Any]) -> dict[str, Any]:
     return {k: u.get(k) for k in ("id", "name", "email", "role") if u.get(k) is not None}
 
 
-def _ticket_unit(ticket: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    ids = {str(c.get("author_id")) for c in ticket.get("comments") or []} | {str(ticket.get("requester_id"))}
+def _users_by_id(users: Any) -> dict[str, dict[str, Any]]:
+    """The user objects of a list by id (str); anything else in it, or a value that is no list, is left out."""
+    if not isinstance(users, Iterable):
+        return {}
+    return {str(u["id"]): _user(u) for u in users if isinstance(u, dict) and "id" in u}
+
+
+def _ticket_document(doc: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The unit of one ticket document (`{"ticket", "comments", "users"}`, or the ticket itself), of any shape:
+    what is not a ticket is found out by `parse_unit`, where it quarantines this ticket alone."""
+    ticket = doc.get("ticket", doc)
+    if isinstance(ticket, dict) and "comments" in doc and "comments" not in ticket:
+        ticket = {**ticket, "comments": doc["comments"]}
+    return _ticket_unit(ticket, {**users, **_users_by_id(doc.get("users"))})
+
+
+def _ticket_unit(ticket: Any, users: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    comments = ticket.get("comments") if isinstance(ticket, dict) else None
+    ids = {str(c.get("author_id")) for c in comments if isinstance(c, dict)} if isinstance(comments, list) else set()
+    ids.add(str(ticket.get("requester_id")) if isinstance(ticket, dict) else "")
     return {"ticket": ticket, "users": {k: v for k, v in users.items() if k in ids}}
 
 
@@ -380,7 +386,9 @@ class SlackAdapter(FileAdapter):
             if p.exists():
                 with p.open("rb") as fh:
                     for u in json_items(fh, "members"):
-                        prof = u.get("profile") or {}
+                        if not isinstance(u, dict):
+                            continue
+                        prof = u["profile"] if isinstance(u.get("profile"), dict) else {}
                         users[str(u.get("id"))] = {
                             "name": u.get("name"), "real_name": u.get("real_name") or prof.get("real_name"),
                             "display_name": prof.get("display_name"), "email": prof.get("email"),
@@ -392,8 +400,10 @@ class SlackAdapter(FileAdapter):
         """One payload per thread within one channel-day file."""
         channel = self._channel(ref)
         threads: dict[str, list[dict[str, Any]]] = {}
-        for m in json_items(fh):
+        for i, m in enumerate(json_items(fh)):
             if not isinstance(m, dict) or "ts" not in m:
+                yield self.quarantine("slack.thread", f"{ref}#{i}", m,
+                                      f"{ref} item {i}: expected a message object with a ts")
                 continue
             threads.setdefault(str(m.get("thread_ts") or m["ts"]), []).append(m)
         users = self._users()

@@ -10,17 +10,27 @@ import logging
 import mailbox
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from qa_monitor.adapters.base import Directory
+from qa_monitor.adapters.base import UNIT_ERRORS, Directory, parse_unit
+from qa_monitor.adapters.files import parse_time
 from qa_monitor.adapters.mailthreads import ThreadIndex
 from qa_monitor.adapters.mime import DEFAULT_MAX_MESSAGE_BYTES, ParsedMail, parse_mail
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ConfigError, ParseError, SourceError
-from qa_monitor.records import MAX_INTERACTION_ID, Batch, Cursor, Interaction, Message, RawPayload, RawStatus
+from qa_monitor.records import (
+    MAX_INTERACTION_ID,
+    Batch,
+    Cursor,
+    Interaction,
+    Message,
+    RawPayload,
+    RawStatus,
+    fit_for_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,7 @@ class RawMail:
     advance: Callable[[dict[str, Any]], None]
     fallback_date: datetime | None = None
     error: str | None = None
+    mail: ParsedMail | None = None  # set once parsed
 
 
 def _loc_key(locator: Any) -> str:
@@ -43,7 +54,8 @@ def _loc_key(locator: Any) -> str:
 
 def _bounded(value: str, limit: int) -> str:
     """The value itself when short enough for its column, else a stable hash of it."""
-    return value if len(value) <= limit else f"h-{hashlib.sha256(value.encode()).hexdigest()[:40]}"
+    return value if len(value) <= limit else \
+        f"h-{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
 
 
 class MailAdapter:
@@ -96,34 +108,36 @@ class MailAdapter:
 
     def parse(self, raw: RawPayload) -> Sequence[Interaction]:
         """One stored message parsed on its own (for retrying quarantined payloads); raises ParseError."""
-        mail = parse_mail(raw.content, max_bytes=self.max_bytes)
+        return self._alone(parse_mail(raw.content, max_bytes=self.max_bytes), raw.id)
+
+    def _alone(self, mail: ParsedMail, rid: str) -> list[Interaction]:
+        """A message as an interaction of its own (none for an automatic one): what is parsed and checked for the
+        store, so that a message the store cannot hold is quarantined alone, not with its thread."""
         if mail.skip_reason:
             return []
         root = mail.parent_ids[0] if mail.parent_ids else mail.message_id
-        return [self._interaction(root, [(mail, raw.id)])]
+        return [self._interaction(root, [(mail, rid)])]
+
+    def _parse_item(self, item: RawMail, raw: RawPayload) -> list[Interaction]:
+        if item.error:
+            raise ParseError(item.error)
+        item.mail = parse_mail(raw.content, max_bytes=self.max_bytes, fallback_date=item.fallback_date)
+        return self._alone(item.mail, raw.id)
 
     def _build(self, items: list[RawMail], index: ThreadIndex, state: dict[str, Any]) -> Batch:
         raws: dict[str, RawPayload] = {}
         touched: dict[str, dict[str, tuple[ParsedMail, str]]] = {}
         for item in items:
             rid = RawPayload.make_id(self.source.name, item.content)
-            try:
-                if item.error:
-                    raise ParseError(item.error)
-                mail = parse_mail(item.content, max_bytes=self.max_bytes, fallback_date=item.fallback_date)
-            except ParseError as e:
-                raws[rid] = self._raw(rid, item, "quarantined", str(e))
-                log.warning("source %s: quarantined %s: %s", self.source.name, rid, e)
-                continue
-            except Exception as e:  # noqa: BLE001  (a parser bug must not lose the rest of the batch)
-                reason = f"unexpected parse failure: {type(e).__name__}: {e}"
-                raws[rid] = self._raw(rid, item, "quarantined", reason)
-                log.warning("source %s: quarantined %s: %s", self.source.name, rid, type(e).__name__)
+            _, raw = parse_unit(self._raw(rid, item, "parsed", None), functools.partial(self._parse_item, item))
+            mail = item.mail
+            if raw.status == "quarantined" or mail is None:
+                raws[rid] = raw
                 continue
             if mail.skip_reason:
-                raws[rid] = self._raw(rid, item, "skipped", mail.skip_reason)
+                raws[rid] = replace(raw, reason=mail.skip_reason)
                 continue
-            raws.setdefault(rid, self._raw(rid, item, "parsed", None))
+            raws.setdefault(rid, raw)
             root = index.root_for(mail)
             index.add(root, mail, item.locator)
             touched.setdefault(root, {}).setdefault(mail.message_id, (mail, rid))
@@ -151,11 +165,13 @@ class MailAdapter:
             content = loaded.get(key)
             if content is None:
                 continue  # gone from the source; the stored thread keeps it
+            rid = RawPayload.make_id(self.source.name, content)
             try:
                 mail = parse_mail(content, max_bytes=self.max_bytes)
-            except ParseError:
+                self._alone(mail, rid)  # what the store cannot hold is left out, as it was when first read
+            except UNIT_ERRORS:
                 continue
-            touched[root].setdefault(mid, (mail, RawPayload.make_id(self.source.name, content)))
+            touched[root].setdefault(mid, (mail, rid))
 
     def _interaction(self, root: str, msgs: list[tuple[ParsedMail, str]]) -> Interaction:
         msgs = sorted(msgs, key=lambda x: (x[0].date, x[0].message_id))
@@ -177,9 +193,10 @@ class MailAdapter:
             messages.append(Message(id=f"{iid}#{_bounded(mail.message_id, 290 - len(iid))}", interaction_id=iid,
                                     seq=seq_start + i, author=author, sent_at=mail.date, text=mail.text, meta=meta))
         first = next((m for m, _ in msgs if m.message_id == root), msgs[0][0])
-        return Interaction(id=iid, source=self.source.name, native_id=native, channel="email",
-                           started_at=msgs[0][0].date, messages=tuple(messages), subject=first.subject or None,
-                           raw_payload_ids=tuple(dict.fromkeys(r for _, r in msgs)))
+        return fit_for_store(Interaction(id=iid, source=self.source.name, native_id=native, channel="email",
+                                         started_at=msgs[0][0].date, messages=tuple(messages),
+                                         subject=first.subject or None,
+                                         raw_payload_ids=tuple(dict.fromkeys(r for _, r in msgs))))
 
     # --- helpers for file sources ----------------------------------------------------------------
     def _path(self) -> Path:
@@ -367,6 +384,14 @@ class _KeyedFolderAdapter(MailAdapter):
                           advance=_mark_done(key))
 
 
+def _delivered(stamp: str) -> datetime | None:
+    """The delivery time a Maildir key starts with (unix seconds), or None when it names no time."""
+    try:
+        return parse_time(stamp) if stamp.isascii() and stamp.isdigit() else None
+    except ParseError:
+        return None
+
+
 _MAILDIR_SKIP = {"drafts", "trash", "junk", "spam", "deleted messages", "deleted items"}
 
 
@@ -399,10 +424,8 @@ class MaildirAdapter(_KeyedFolderAdapter):
         for folder, path in self._folders():
             box = mailbox.Maildir(str(path), factory=None, create=False)
             for key in sorted(k for k in box.iterkeys() if not k.startswith(".")):  # dot files are not messages
-                stamp = key.split(".", 1)[0]
-                fallback = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
-                yield (f"{folder}/{key}", [folder, key],
-                       functools.partial(box.get_bytes, key), fallback)
+                yield (f"{folder}/{key}", [folder, key], functools.partial(box.get_bytes, key),
+                       _delivered(key.split(".", 1)[0]))
 
     def _load(self, locators: Sequence[Any]) -> dict[str, bytes]:
         folders = dict(self._folders())  # locators name folders as listed: "" for the top level, ".Sent"

@@ -12,7 +12,7 @@ from typing import IO, Any, ClassVar
 
 import ijson
 
-from qa_monitor.adapters.base import Directory
+from qa_monitor.adapters.base import UNIT_ERRORS, Directory, parse_unit
 from qa_monitor.config import PipelineSpec, SourceSpec
 from qa_monitor.errors import ParseError, SourceError
 from qa_monitor.records import Batch, Cursor, Interaction, RawPayload, ticket_source
@@ -136,19 +136,8 @@ class FileAdapter:
                     if item <= skip:
                         continue
                     if raw.status == "parsed":
-                        try:
-                            parsed = self.parse_unit(raw)
-                            pending_i += [_with_raw(i, raw.id) for i in parsed]
-                            if not parsed:
-                                raw = _replace_raw(raw, "skipped", "no messages")
-                        except ParseError as e:
-                            log.info("quarantined payload %s", raw.id)
-                            raw = _replace_raw(raw, "quarantined", str(e))
-                        except (KeyError, TypeError, ValueError, AttributeError) as e:
-                            # a shape the parser did not expect: keep the payload, say what broke
-                            log.info("quarantined payload %s", raw.id)
-                            raw = _replace_raw(raw, "quarantined",
-                                               f"{raw.ref}: unexpected structure ({e.__class__.__name__}: {e})")
+                        parsed, raw = parse_unit(raw, self.parse_unit)
+                        pending_i += [_with_raw(i, raw.id) for i in parsed]
                     pending_r.append(raw)
                     if len(pending_r) >= self.batch_size:
                         self.position = (read_before + _tell(fh), total)
@@ -164,7 +153,7 @@ class FileAdapter:
         """The file's units; when the file itself breaks (invalid or truncated JSON), the whole file is quarantined."""
         try:
             yield from self.units(fh, rel)
-        except (ParseError, ijson.JSONError, ValueError, UnicodeDecodeError) as e:
+        except (ijson.JSONError, *UNIT_ERRORS) as e:
             reason = f"{rel}: {json_error(e)}"
             log.warning("source %s: file quarantined: %s", self.source.name, rel)
             content = path.read_bytes()
@@ -175,11 +164,14 @@ class FileAdapter:
     def payload(self, kind: str, ref: str, content: bytes | Any) -> RawPayload:
         """A raw payload of this source; non-bytes content is stored as compact JSON."""
         if not isinstance(content, bytes):
-            content = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+            # a lone surrogate (JSON's "\ud800") can only sit inside a JSON string, where backslashreplace writes
+            # it back as the same escape: the bytes are UTF-8 and read back to the same value
+            content = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+                "utf-8", "backslashreplace")
         return RawPayload(id=RawPayload.make_id(self.source.name, content), source=self.source.name,
                           kind=kind, ref=ref, content=content)
 
-    def quarantine(self, kind: str, ref: str, content: bytes, reason: str) -> RawPayload:
+    def quarantine(self, kind: str, ref: str, content: bytes | Any, reason: str) -> RawPayload:
         """A raw payload kept as received with the reason it could not be read."""
         return _replace_raw(self.payload(kind, ref, content), "quarantined", reason)
 
@@ -220,7 +212,29 @@ def json_error(e: BaseException) -> str:
         return f"invalid JSON: {e}"
     if isinstance(e, UnicodeDecodeError):
         return f"not UTF-8 text ({e.reason} at byte {e.start})"
-    return str(e)
+    if isinstance(e, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(e, ParseError | ValueError):
+        return str(e)
+    return f"unexpected structure ({type(e).__name__}: {str(e)[:200]})"
+
+
+# yajl, which streams the exports, stops at some JSON that Python's reader takes (an integer beyond 64 bits, a number
+# beyond a float, NaN, an escaped lone low surrogate): a file it stops on is read again whole by Python's reader, when
+# small enough to hold in memory, so that such a value quarantines its own unit rather than the rest of the file.
+WHOLE_FILE_LIMIT = 64 * 1024 * 1024
+
+
+def _read_whole(fh: IO[bytes], error: Exception) -> Any:
+    """The file's JSON value read whole by Python's reader; else the streaming reader's `error` is raised."""
+    fh.seek(0, 2)
+    if fh.tell() > WHOLE_FILE_LIMIT:
+        raise error
+    fh.seek(0)
+    try:
+        return json.load(fh)
+    except (ValueError, RecursionError):
+        raise error from None  # invalid JSON indeed: the streaming reader says best where (truncated, ...)
 
 
 def top_level_key(fh: IO[bytes], keys: Sequence[str]) -> str | None:
@@ -230,6 +244,9 @@ def top_level_key(fh: IO[bytes], keys: Sequence[str]) -> str | None:
         for prefix, event, value in ijson.parse(fh):
             if prefix == "" and event == "map_key" and value in keys:
                 return str(value)
+    except (ijson.JSONError, UnicodeDecodeError) as e:
+        doc = _read_whole(fh, e)
+        return next((k for k in doc if k in keys), None) if isinstance(doc, dict) else None
     finally:
         fh.seek(0)
     return None
@@ -242,13 +259,24 @@ def json_items(fh: IO[bytes], *keys: str) -> Iterator[Any]:
     fh.seek(0)
     first = head.lstrip()[:1]
     if first == b"[":
-        yield from ijson.items(fh, "item", use_float=True)
-        return
-    if first != b"{":
+        path = "item"
+    elif first != b"{":
         raise ParseError("not a JSON export: expected '[' or '{' at the start" if head.strip()
                          else "empty file")
-    key = top_level_key(fh, keys) if keys else None
-    yield from ijson.items(fh, f"{key}.item" if key else "", use_float=True)
+    else:
+        key = top_level_key(fh, keys) if keys else None
+        path = f"{key}.item" if key else ""
+    done = 0
+    try:
+        for item in ijson.items(fh, path, use_float=True):
+            yield item
+            done += 1
+    except (ijson.JSONError, UnicodeDecodeError) as e:
+        doc = _read_whole(fh, e)
+        if path != "item" and path:
+            doc = doc.get(path.removesuffix(".item")) if isinstance(doc, dict) else None
+        items = [doc] if not path else doc if isinstance(doc, list) else []
+        yield from items[done:]
 
 
 def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None, str | None]]:
@@ -261,8 +289,8 @@ def json_lines(fh: IO[bytes], ref: str) -> Iterator[tuple[int, bytes, Any | None
             yield n, stripped, json.loads(stripped), None
         except json.JSONDecodeError as e:
             yield n, stripped, None, f"{ref} line {n}: invalid JSON at column {e.colno}: {e.msg}"
-        except UnicodeDecodeError as e:
-            yield n, stripped, None, f"{ref} line {n}: not UTF-8 text ({e.reason} at byte {e.start})"
+        except (ValueError, RecursionError) as e:  # not UTF-8, a number too long to read, nesting too deep
+            yield n, stripped, None, f"{ref} line {n}: {json_error(e)}"
 
 
 def parse_time(value: Any, what: str = "time") -> datetime:
@@ -271,22 +299,22 @@ def parse_time(value: Any, what: str = "time") -> datetime:
     if isinstance(value, bool) or value is None or value == "":
         raise ParseError(f"missing {what}")
     if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip())):
-        x = float(value)
-        if x > 1e11:  # milliseconds
-            x /= 1000.0
         try:
+            x = float(value)  # OverflowError for an integer beyond any float
+            if x > 1e11:  # milliseconds
+                x /= 1000.0
             return datetime.fromtimestamp(x, UTC)
         except (OverflowError, OSError, ValueError):
-            raise ParseError(f"{what} {value} is out of range for a unix time") from None
+            raise ParseError(f"{what} {str(value)[:40]} is out of range for a unix time") from None
     if isinstance(value, str):
         try:
             dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             raise ParseError(f"{what} '{value[:40]}' is not an ISO 8601 date-time or unix time") from None
-        # stored as UTC: SQLite keeps no offset, so a local time would read back shifted
         try:
+            # stored as UTC: SQLite keeps no offset, so a local time would read back shifted
             return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-        except OverflowError:  # '9999-12-31T23:00:00-05:00' is past year 9999 in UTC
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC, 9999-12-31T23:00-02:00 after 9999
             raise ParseError(f"{what} '{value[:40]}' is out of range once converted to UTC") from None
     raise ParseError(f"{what} has an unexpected type {type(value).__name__}")
 
@@ -295,7 +323,5 @@ def load_json(raw: RawPayload) -> Any:
     """The JSON value of a raw payload, or a ParseError naming where it broke."""
     try:
         return json.loads(raw.content)
-    except json.JSONDecodeError as e:
-        raise ParseError(f"{raw.ref}: {json_error(e)}") from None
-    except UnicodeDecodeError as e:
+    except (ValueError, RecursionError) as e:  # invalid JSON, not UTF-8, a number too long, nesting too deep
         raise ParseError(f"{raw.ref}: {json_error(e)}") from None

@@ -234,10 +234,10 @@ def _date(headers: Headers) -> datetime | None:
             continue
         try:
             d = email.utils.parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError, IndexError):
+            if d is not None:
+                return (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(UTC)
+        except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: before year 1 in UTC
             continue
-        if d is not None:
-            return (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(UTC)
     return None
 
 

@@ -9,14 +9,13 @@ else the first speaker; guessed roles are marked `role_guessed`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any, ClassVar
 
-from qa_monitor.adapters.files import FileAdapter, json_error, parse_time
+from qa_monitor.adapters.files import FileAdapter, load_json, parse_time
 from qa_monitor.adapters.text import clean_text
 from qa_monitor.errors import ParseError
 from qa_monitor.records import Interaction, Message, Participant, RawPayload
@@ -267,13 +266,6 @@ class SrtAdapter(TranscriptAdapter):
 
 # --- JSON transcripts ------------------------------------------------------------------------------------
 
-def _json(raw: RawPayload) -> Any:
-    try:
-        return json.loads(raw.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ParseError(f"{raw.ref}: {json_error(e)}") from None
-
-
 def _json_meta(doc: dict[str, Any]) -> dict[str, str]:
     meta = {k: str(doc[k]) for k in ("call_id", "started_at", "subject") if doc.get(k)}
     if doc.get("language"):
@@ -289,7 +281,7 @@ class AwsTranscribeAdapter(TranscriptAdapter):
 
     def segments(self, raw: RawPayload) -> tuple[list[Segment], dict[str, str]]:
         """Words grouped by speaker (or channel) in time order; punctuation joins the word before it."""
-        doc = _json(raw)
+        doc = load_json(raw)
         res = doc.get("results") if isinstance(doc, dict) else None
         if not isinstance(res, dict):
             raise ParseError(f"{raw.ref}: not an Amazon Transcribe result (no 'results' object)")
@@ -346,7 +338,7 @@ class WhisperAdapter(TranscriptAdapter):
 
     def segments(self, raw: RawPayload) -> tuple[list[Segment], dict[str, str]]:
         """Segments with their speaker; one without a speaker continues the previous one."""
-        doc = _json(raw)
+        doc = load_json(raw)
         items = doc.get("segments") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
             raise ParseError(f"{raw.ref}: not a Whisper result (no 'segments' list)")

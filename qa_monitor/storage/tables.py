@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_MESSAGE_ID, MAX_SHORT_ID
+from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID, MAX_SHORT_ID
 
 
 def utcnow() -> datetime:
@@ -95,13 +95,13 @@ class MessageRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16), index=True)
     author_id: Mapped[str] = mapped_column(String(MAX_AUTHOR_ID))
-    author_name: Mapped[str | None] = mapped_column(String(300))
+    author_name: Mapped[str | None] = mapped_column(String(MAX_AUTHOR_ID))
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True)
     role_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[str | None] = mapped_column(String(16), index=True)
+    language: Mapped[str | None] = mapped_column(String(MAX_LANGUAGE), index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scored_version: Mapped[str | None] = mapped_column(String(64))
     # why the language is what it is when scoring was unsure (taken from the conversation, or "unknown")
