@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from qa_monitor.detectors.base import load_language_files
+from qa_monitor.detectors.base import Detector, load_language_files
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.nlp.segment import segment
@@ -145,7 +145,7 @@ def _sentence_at(sentences: Sequence[Sentence], pos: int, text: str) -> Sentence
     return Sentence(0, len(text), text)
 
 
-class ClarityDetector:
+class ClarityDetector(Detector):
     """Unclear replies in en, es, pl, ru, lv: unexplained terms, vague non-answers, walls of text and more."""
 
     name: ClassVar[str] = "clarity"
@@ -153,9 +153,9 @@ class ClarityDetector:
     labels: ClassVar[frozenset[str]] = frozenset({"unclear"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, models_dir: Path | None = None) -> None:
-        options = dict(options or {})
-        self.data_dir = Path(options.get("data_dir", DATA_DIR))
-        self.languages = tuple(options.get("languages", LANGUAGES))
+        super().__init__(options, models_dir)
+        self.data_dir = Path(self.options.get("data_dir", DATA_DIR))
+        self.languages = tuple(self.options.get("languages", LANGUAGES))
         self.rules: dict[str, ClarityRules] = {}
 
     def load(self) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from qa_monitor.detectors.base import load_language_files
+from qa_monitor.detectors.base import Detector, load_language_files
 from qa_monitor.detectors.literals import required_literals
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
@@ -170,7 +170,7 @@ def rewrite(sentence: Sentence, start: int, end: int, replacement: str) -> str:
     return out
 
 
-class MarkerDetector:
+class MarkerDetector(Detector):
     """Rude and condescending markers per language (en, es, pl, ru, lv), each finding citing its pattern."""
 
     name: ClassVar[str] = "markers"
@@ -178,9 +178,9 @@ class MarkerDetector:
     labels: ClassVar[frozenset[str]] = frozenset({"rude", "condescending"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, models_dir: Path | None = None) -> None:
-        options = dict(options or {})
-        self.data_dir = Path(options.get("data_dir", DATA_DIR))
-        self.languages = tuple(options.get("languages", LANGUAGES))
+        super().__init__(options, models_dir)
+        self.data_dir = Path(self.options.get("data_dir", DATA_DIR))
+        self.languages = tuple(self.options.get("languages", LANGUAGES))
         self.lexicons: dict[str, Lexicon] = {}
 
     def load(self) -> None:

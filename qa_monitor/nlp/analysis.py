@@ -1,8 +1,19 @@
-"""The Analysis record: what detectors read about one agent message."""
+"""The analyzer's records: what it is given about one agent message (ScoreInput) and what detectors read of it
+(Analysis)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """One agent message to score, with the customer's preceding turn(s) as context."""
+
+    message_id: str
+    text: str
+    customer: str = ""
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def load_scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store)
 
 def score_inputs(interaction: Interaction) -> list[Any]:
     """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
-    from qa_monitor.scoring.engine import ScoreInput
+    from qa_monitor.nlp.analysis import ScoreInput
 
     out = []
     turns: list[tuple[str, str]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa_monitor.nlp.analysis import Analysis
-from qa_monitor.nlp.pipeline import normalize
+from qa_monitor.nlp.analyzer import normalize
 from qa_monitor.nlp.segment import segment
 from qa_monitor.records import Finding
 

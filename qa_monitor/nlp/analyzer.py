@@ -5,10 +5,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from qa_monitor.nlp.analysis import Analysis
+from qa_monitor.nlp.analysis import Analysis, ScoreInput
 from qa_monitor.nlp.language import LanguageIdentifier
 from qa_monitor.nlp.segment import segment
-from qa_monitor.records import LANGUAGES, ScoreInput
+from qa_monitor.records import LANGUAGES
 
 
 def normalize(text: str) -> str:
