@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol
 
-from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis
 from qa_monitor.records import Finding
 
@@ -55,30 +54,3 @@ class Detector(ABC):
         """What trained files were loaded (their version or digest; empty when none): a change of files makes a
         new model version."""
         return ""
-
-
-class _LanguageData(Protocol):
-    @property
-    def language(self) -> str: ...
-
-    @property
-    def version(self) -> str: ...
-
-
-D = TypeVar("D", bound=_LanguageData)
-
-
-def load_language_files(data_dir: Path, languages: Iterable[str], version: str,
-                        read: Callable[[Path], D]) -> dict[str, D]:
-    """Each language's data file (`<lang>.toml`), checked to declare that language and the detector's version."""
-    out: dict[str, D] = {}
-    for lang in languages:
-        path = data_dir / f"{lang}.toml"
-        data = read(path)
-        if data.language != lang:
-            raise ModelError(f"{path}: declares language '{data.language}'")
-        if data.version != version:
-            # findings are stored with the detector's version: a changed data file must bump it
-            raise ModelError(f"{path}: version {data.version} does not match the detector's {version}")
-        out[lang] = data
-    return out
