@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from qa_monitor.detectors.rules import RuleDetector, clip, combine, compile_regex, read_rules_file, sentence_at
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
+from qa_monitor.nlp.docs import doc_of
 from qa_monitor.nlp.segment import segment
 from qa_monitor.records import Finding
 
@@ -126,7 +127,7 @@ class ClarityDetector(RuleDetector[ClarityRules]):
     """Unclear replies in en, es, pl, ru, lv: unexplained terms, vague non-answers, walls of text and more."""
 
     name: ClassVar[str] = "clarity"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     labels: ClassVar[frozenset[str]] = frozenset({"unclear"})
     default_data_dir: ClassVar[Path] = DATA_DIR
 
@@ -160,7 +161,10 @@ class ClarityDetector(RuleDetector[ClarityRules]):
         found: list[tuple[int, int, str, str]] = []
         seen: set[str] = set()
         shouted = _caps_runs(words)
+        addresses = _addresses(a)
         for i, m in enumerate(words):
+            if addresses and _inside(m.start(), addresses):
+                continue
             w = m.group(0)
             core = w[:-1] if len(w) > 3 and w.endswith("s") and w[:-1].isupper() else w
             uppers = sum(c.isupper() for c in core)
@@ -183,7 +187,8 @@ class ClarityDetector(RuleDetector[ClarityRules]):
                 term = m.group(0)
                 key = term.casefold()
                 stem = key[:max(4, len(key) - 3)]
-                if key in seen or stem in customer_folded or any(s < m.end() and m.start() < e for s, e, _, _ in found):
+                if (key in seen or stem in customer_folded or any(s < m.end() and m.start() < e for s, e, _, _ in found)
+                        or (addresses and _inside(m.start(), addresses))):
                     continue
                 seen.add(key)
                 if _explained(text, m.start(), m.end(), rules):
@@ -339,6 +344,15 @@ def _explained(text: str, start: int, end: int, rules: ClarityRules) -> bool:
         preceding = text[max(0, start - 60):start - 1]
         return len(_WORD.findall(preceding)) >= 2
     return False
+
+
+def _addresses(a: Analysis) -> list[tuple[int, int]]:
+    """Spans of the URLs and e-mail addresses in the text: their parts ("/API/", "SUPPORT-EU@") are not terms."""
+    return [(t.idx, t.idx + len(t)) for t in doc_of(a) if t.like_url or t.like_email]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
 
 
 def _caps_runs(words: list[re.Match[str]]) -> set[int]:
