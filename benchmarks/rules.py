@@ -18,11 +18,10 @@ from collections.abc import Callable
 
 from qa_monitor.detectors.clarity import ClarityDetector
 from qa_monitor.detectors.markers import MarkerDetector
-from qa_monitor.nlp.analysis import Analysis
+from qa_monitor.nlp.analysis import Analysis, ScoreInput
+from qa_monitor.nlp.analyzer import Analyzer, normalize
 from qa_monitor.nlp.language import LanguageIdentifier
-from qa_monitor.nlp.pipeline import Analyzer, normalize
 from qa_monitor.nlp.segment import segment
-from qa_monitor.scoring.engine import ScoreInput
 
 TARGET_PER_S = 140
 

@@ -82,7 +82,8 @@ def bench_scorer(texts: list[str], repeat: int) -> tuple[float, float, str, floa
     """Best messages/s of the full scorer over `repeat` runs, messages per CPU-second, model version, peak RSS; and
     the best messages/s of its sentence encoder alone, one pass over each message (None without one)."""
     from qa_monitor.config import Settings
-    from qa_monitor.scoring.engine import ScoreInput, Scorer
+    from qa_monitor.nlp.analysis import ScoreInput
+    from qa_monitor.scoring.engine import Scorer
 
     scorer = Scorer.from_settings(Settings())
     scorer.load()

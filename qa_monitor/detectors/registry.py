@@ -26,31 +26,29 @@ def register(name: str, target: str) -> None:
     DETECTORS[name] = target
 
 
-def detector_class(name: str) -> type[Any]:
-    """Import and return the class registered under `name`."""
+def detector_class(name: str) -> type[Detector]:
+    """Import and return the Detector class registered under `name`."""
     try:
         target = DETECTORS[name]
     except KeyError:
         raise ConfigError(f"unknown detector '{name}' (known: {', '.join(sorted(DETECTORS))})") from None
     module, _, attr = target.partition(":")
     try:
-        return getattr(importlib.import_module(module), attr)
+        cls = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as e:
         raise ConfigError(f"detector '{name}' cannot be imported from {target}: {e}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Detector)):
+        raise ConfigError(f"detector '{name}': {target} is not a Detector (qa_monitor.detectors.base)")
+    return cls
 
 
 def available(name: str, models_dir: Path) -> bool:
-    """True when a detector can run here: importable, and its model files present.
-
-    A detector class that needs files declares `available(models_dir) -> bool` as a classmethod; one without
-    it needs none.
-    """
+    """True when a detector can run here: importable, and its model files present (`Detector.available`)."""
     try:
         cls = detector_class(name)
     except ConfigError:
         return False
-    check = getattr(cls, "available", None)
-    return bool(check(models_dir)) if callable(check) else True
+    return cls.available(models_dir)
 
 
 def build_detector(name: str, options: dict[str, Any], models_dir: Path) -> Detector:

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 
 from qa_monitor.detectors.base import Detector
 from qa_monitor.errors import ModelError
-from qa_monitor.nlp.analysis import Analysis
-from qa_monitor.nlp.pipeline import Analyzer
-from qa_monitor.records import LABELS, Finding, MessageScore, ScoreInput
+from qa_monitor.nlp.analysis import Analysis, ScoreInput
+from qa_monitor.nlp.analyzer import Analyzer
+from qa_monitor.records import LABELS, Finding, MessageScore
 from qa_monitor.scoring.thresholds import Thresholds, resolve_thresholds
 
 if TYPE_CHECKING:
     from qa_monitor.config import PipelineSpec, Settings
     from qa_monitor.storage.store import Store
 
-__all__ = ["ScoreInput", "Scorer", "Thresholds"]
+__all__ = ["Scorer", "Thresholds"]
 
 
 class Scorer:
@@ -59,12 +59,10 @@ class Scorer:
         self.analyzer.load()
         for d in self.detectors:
             d.load()
-            # detectors that do extra work only for flagged findings (the embedding detector's localisation)
-            if hasattr(d, "set_thresholds"):
-                d.set_thresholds(self.thresholds)
+            d.set_thresholds(self.thresholds)
         # detectors with trained files (heads, checkpoints) name them: new files make a new model version, so
         # their scores are told apart from the old ones and stored scores are not reused across them
-        artifacts = "|".join(str(getattr(d, "artifacts", "")) for d in self.detectors)
+        artifacts = "|".join(d.artifacts for d in self.detectors)
         if artifacts.strip("|"):
             self.model_version += "@" + hashlib.sha256(artifacts.encode()).hexdigest()[:8]
         self._loaded = True

@@ -12,8 +12,9 @@ from rich.console import Console
 from sqlalchemy import func, or_, select
 
 from qa_monitor.errors import StorageError
+from qa_monitor.nlp.analysis import ScoreInput
 from qa_monitor.records import LABELS, MessageScore
-from qa_monitor.scoring.engine import ScoreInput, Scorer
+from qa_monitor.scoring.engine import Scorer
 from qa_monitor.storage import tables as t
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ def load_scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store)
 
 def score_inputs(interaction: Interaction) -> list[Any]:
     """ScoreInputs for the customer-facing agent messages of one interaction, with the customer's turns before."""
-    from qa_monitor.scoring.engine import ScoreInput
+    from qa_monitor.nlp.analysis import ScoreInput
 
     shown = [m for m in sorted(interaction.messages, key=lambda m: m.seq) if not m.internal]
     contexts = agent_contexts((m.id, m.author.role, m.text) for m in shown)

@@ -71,7 +71,7 @@ def shipped_scorer(embedding: Any, models_dir: Path) -> Any:
 
 def serving_scores(scorer: Any, items: Sequence[Example]) -> dict[str, list[float]]:
     """Per label, the full scorer's message score for each item (language as labelled, customer as context)."""
-    from qa_monitor.scoring.engine import ScoreInput
+    from qa_monitor.nlp.analysis import ScoreInput
 
     inputs = [ScoreInput(message_id=str(i), text=e.text, customer=e.customer, language=e.lang)
               for i, e in enumerate(items)]

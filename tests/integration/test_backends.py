@@ -178,3 +178,15 @@ def test_model_versions_name_the_loaded_checkpoint_and_mapping(tmp_path: Path) -
     scorer = Scorer([det], Thresholds())
     scorer.load()
     assert det.artifacts and scorer.model_version.startswith("detoxify-1.0@")
+
+
+def test_the_detoxify_package_cannot_load_a_checkpoint_offline(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why the backend reads Detoxify's checkpoint format itself: `Detoxify(checkpoint=...,
+    huggingface_config_path=...)` still fetches the config of the checkpoint's model_type ("bert-base-uncased")
+    from the hub first. When this test fails, the package loads offline and the backend can use it."""
+    detoxify = pytest.importorskip("detoxify", reason="the detoxify package is not installed")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ckpt, config_dir, _, _ = _detoxify_checkpoint(tmp_path)
+    with pytest.raises(OSError, match="huggingface.co"):
+        detoxify.Detoxify("original", checkpoint=str(ckpt), huggingface_config_path=str(config_dir))

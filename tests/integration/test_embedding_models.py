@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from qa_monitor.detectors.embedding import EmbeddingDetector
 from qa_monitor.errors import ModelError
-from qa_monitor.nlp.pipeline import Analyzer
-from qa_monitor.scoring.engine import ScoreInput
+from qa_monitor.nlp.analysis import ScoreInput
+from qa_monitor.nlp.analyzer import Analyzer
 
 pytestmark = pytest.mark.integration
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qa_monitor.nlp.analysis import ScoreInput
+from qa_monitor.nlp.analyzer import Analyzer
 from qa_monitor.nlp.language import LanguageIdentifier
-from qa_monitor.nlp.pipeline import Analyzer
-from qa_monitor.scoring.engine import ScoreInput
 
 pytestmark = pytest.mark.integration
 

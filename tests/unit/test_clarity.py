@@ -167,7 +167,7 @@ def test_unknown_language_gets_no_clarity_findings(detector: ClarityDetector) ->
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ('version = "1.0"', 'version = "0.9"', "does not match the detector's"),
+    ('version = "1.1"', 'version = "0.9"', "does not match the detector's"),
     ('language = "pl"', 'language = "cs"', "declares language 'cs'"),
 ])
 def test_clarity_data_file_must_match_language_and_version(tmp_path: Path, old: str, new: str,
@@ -180,3 +180,16 @@ def test_clarity_data_file_must_match_language_and_version(tmp_path: Path, old: 
     (tmp_path / "pl.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ModelError, match=message):
         ClarityDetector({"data_dir": str(tmp_path), "languages": ["pl"]}).load()
+
+
+@pytest.mark.parametrize("text", [
+    "Please open https://status.example.com/API/DNS/TTL and check again tomorrow.",
+    "Write to SUPPORT-EU@example.com or see www.example.com/FAQ/VPN for the steps.",
+])
+def test_parts_of_addresses_are_not_unexplained_terms(detector: ClarityDetector, text: str) -> None:
+    assert detector.detect([analysis(text, "en")]) == [[]]
+
+
+def test_terms_next_to_an_address_are_still_found(detector: ClarityDetector) -> None:
+    [found] = detector.detect([analysis("The DNS TTL is too high, see https://x.io/docs.", "en")])
+    assert [f.evidence for f in found] == ["DNS", "TTL"]

@@ -180,9 +180,10 @@ def test_every_sentence_that_reaches_the_threshold_on_its_own_is_shown() -> None
 
 
 def test_the_scorer_thresholds_decide_which_messages_are_located_again() -> None:
+    from qa_monitor.nlp.analysis import ScoreInput
+    from qa_monitor.nlp.analyzer import Analyzer
     from qa_monitor.nlp.language import LanguageGuess, LanguageIdentifier
-    from qa_monitor.nlp.pipeline import Analyzer
-    from qa_monitor.scoring.engine import ScoreInput, Scorer
+    from qa_monitor.scoring.engine import Scorer
     from qa_monitor.scoring.thresholds import Thresholds
 
     class English(LanguageIdentifier):

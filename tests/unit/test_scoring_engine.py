@@ -13,12 +13,14 @@ import pytest
 from rich.console import Console
 
 from qa_monitor.config import DetectorsSpec, PipelineSpec, Settings, ThresholdsSpec
+from qa_monitor.detectors import registry
+from qa_monitor.detectors.base import Detector
 from qa_monitor.errors import ConfigError, ModelError
-from qa_monitor.nlp.analysis import Analysis
+from qa_monitor.nlp.analysis import Analysis, ScoreInput
+from qa_monitor.nlp.analyzer import Analyzer
 from qa_monitor.nlp.language import LanguageGuess, LanguageIdentifier
-from qa_monitor.nlp.pipeline import Analyzer
 from qa_monitor.records import Finding, Interaction, Message, Participant
-from qa_monitor.scoring.engine import ScoreInput, Scorer, Thresholds, merge_findings
+from qa_monitor.scoring.engine import Scorer, Thresholds, merge_findings
 from qa_monitor.scoring.runner import count_pending, score_pending
 from qa_monitor.scoring.thresholds import resolve_thresholds
 from qa_monitor.storage import tables as t
@@ -41,14 +43,16 @@ class FixedLanguage(LanguageIdentifier):
         return LanguageGuess(self.language, 1.0, None if self.language != "unknown" else "fake note")
 
 
-class KeywordDetector:
-    """Flags the word 'bad' as rude at 0.8 and 'meh' at 0.3; records what it saw."""
+class KeywordDetector(Detector):
+    """Flags the word 'bad' as rude at 0.8 and 'meh' at 0.3; records what it saw. Provides only what a detector
+    must (name, version, labels, load, detect): the rest comes from the Detector defaults."""
 
     name: ClassVar[str] = "keyword"
     version: ClassVar[str] = "2.1"
     labels: ClassVar[frozenset[str]] = frozenset({"rude"})
 
     def __init__(self) -> None:
+        super().__init__()
         self.loaded = 0
         self.seen: list[Analysis] = []
 
@@ -181,11 +185,39 @@ def test_malformed_thresholds_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_from_settings_picks_detectors(tmp_path: Path) -> None:
     settings = Settings(models_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}")
     default = Scorer.from_settings(settings)
-    assert default.model_version == "markers-1.0+clarity-1.0"
+    assert default.model_version == "markers-1.0+clarity-1.1"
     only = Scorer.from_settings(settings, PipelineSpec(name="p", detectors=DetectorsSpec(enabled=["clarity"])))
-    assert only.model_version == "clarity-1.0"
+    assert only.model_version == "clarity-1.1"
     with pytest.raises(ConfigError, match="unknown detector 'nope'"):
         Scorer.from_settings(settings, PipelineSpec(name="p", detectors=DetectorsSpec(enabled=["nope"])))
+
+
+class NotADetector:
+    """Has a detector's attributes but does not declare the Detector contract."""
+
+    name = "fake"
+    version = "1"
+    labels = frozenset({"rude"})
+
+    def __init__(self, options: Any = None, models_dir: Any = None) -> None:
+        pass
+
+
+def test_registry_refuses_a_class_that_is_not_a_detector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry.DETECTORS, "fake", f"{__name__}:NotADetector")
+    monkeypatch.setitem(registry.DETECTORS, "keyword", f"{__name__}:KeywordDetector")
+    with pytest.raises(ConfigError, match="detector 'fake': .*NotADetector is not a Detector"):
+        registry.build_detector("fake", {}, tmp_path)
+    assert not registry.available("fake", tmp_path)
+    assert registry.available("keyword", tmp_path)  # the default: a detector needs no model files
+
+
+def test_a_detector_gets_the_contract_defaults() -> None:
+    d = KeywordDetector()
+    assert d.artifacts == "" and KeywordDetector.available(Path("nowhere"))
+    s = Scorer([d], Thresholds(), Analyzer(FixedLanguage()))
+    s.load()  # hands the thresholds over; the default ignores them
+    assert s.model_version == "keyword-2.1"
 
 
 # --- runner ---------------------------------------------------------------------------------------

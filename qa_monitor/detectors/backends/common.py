@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qa_monitor.detectors.base import Detector
 from qa_monitor.errors import ConfigError, ModelError
 from qa_monitor.nlp.analysis import Analysis, Sentence
 from qa_monitor.records import LABELS, Finding, Label
@@ -89,7 +90,7 @@ def findings_from_probs(detector: str, version: str, batch: Sequence[Analysis],
     return out
 
 
-class SequenceClassifierBackend:
+class SequenceClassifierBackend(Detector):
     """A torch sequence classifier scoring each sentence: the options, batched inference and findings shared by
     the transformers and Detoxify backends; subclasses load `_model`, `_tokenizer` and `_label_map`."""
 
@@ -99,7 +100,7 @@ class SequenceClassifierBackend:
 
     def __init__(self, options: dict[str, Any], models_dir: Path, default_label_map: Any = None,
                  activation: str | None = None) -> None:
-        self.models_dir = models_dir
+        super().__init__(options, models_dir)
         self.raw_label_map = options.get("label_map", default_label_map)
         self.activation = activation
         self.batch_size = int(options.get("batch_size", 16))
@@ -116,10 +117,6 @@ class SequenceClassifierBackend:
         """A path option; relative paths are under models/."""
         p = Path(str(value))
         return p if p.is_absolute() else self.models_dir / p
-
-    def load(self) -> None:
-        """Load the model, its tokenizer and the label mapping."""
-        raise NotImplementedError
 
     @property
     def artifacts(self) -> str:

@@ -3,7 +3,11 @@
 Detoxify's checkpoint is a torch pickle of `{"config": {"arch": {"args": {"model_type", "model_name",
 "tokenizer_name", "num_classes"}}, "dataset": {"args": {"classes": [...]}}}, "state_dict": {...}}`; the
 transformers config and tokenizer of `model_type` must be in a local directory (`config_dir`), since the hub is
-out of reach. Classes are renamed as Detoxify does (toxic -> toxicity, ...) and scored with a sigmoid each."""
+out of reach. Classes are renamed as Detoxify does (toxic -> toxicity, ...) and scored with a sigmoid each.
+
+The `detoxify` package itself is not used: given a local checkpoint and config folder it still fetches the config of
+the checkpoint's model_type from the hub first (so it cannot load offline), and it unpickles the checkpoint with
+`weights_only=False`, which runs any code the file carries; `torch.load(weights_only=True)` here does not."""
 
 from __future__ import annotations
 

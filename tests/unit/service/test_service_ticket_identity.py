@@ -15,9 +15,9 @@ from test_service_webhooks import example, post
 
 from qa_monitor.config import SourceSpec
 from qa_monitor.ingest import ingest_pipeline
+from qa_monitor.nlp.analysis import ScoreInput
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.weekly import build_weekly
-from qa_monitor.scoring.engine import ScoreInput
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
