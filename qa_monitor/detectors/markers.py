@@ -174,7 +174,7 @@ class MarkerDetector:
     """Rude and condescending markers per language (en, es, pl, ru, lv), each finding citing its pattern."""
 
     name: ClassVar[str] = "markers"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     labels: ClassVar[frozenset[str]] = frozenset({"rude", "condescending"})
 
     def __init__(self, options: Mapping[str, Any] | None = None, models_dir: Path | None = None) -> None:
