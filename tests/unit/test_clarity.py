@@ -68,6 +68,8 @@ POSITIVES = [
     ("en", "Your consumption was calculated on an EAC basis and the DUoS uplift applies. ^AB", "", "EAC",
      "clarity.acronym"),
     ("en", "It should be resolved soon. Thanks, -Ken", "", "It should be resolved soon.", "clarity.vague"),
+    ("en", "We've asked the warehouse to check stock. As soon as we have an update we'll be able to advise further.",
+     "", "As soon as we have an update we'll be able to advise further.", "clarity.vague"),
 ]
 
 # (language, agent text, customer's turn): none may be flagged unclear
