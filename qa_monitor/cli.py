@@ -349,18 +349,31 @@ def finetune_train_pack(
 @app.command("eval")
 @friendly
 def eval_cmd(
-    data: Annotated[Path, typer.Option("--data", help="labelled JSONL: id, text, lang?, customer?, labels, evidence?")],
+    data: Annotated[Path, typer.Option("--data", help="JSONL: id, text, lang?, customer?, labels?, evidence?")],
     predictions: Annotated[Path | None, typer.Option("--predictions", help="write one prediction line per input")]
     = None,
     fmt: Annotated[str, typer.Option("--format", help="json or table")] = "table",
     pipeline: Annotated[Path | None, typer.Option(help="pipeline file: use its detectors section")] = None,
+    no_positives: Annotated[bool, typer.Option(
+        "--no-positives", help="treat every line as a fine reply and report flagged rates, whatever its labels")]
+    = False,
 ) -> None:
-    """Score a labelled file and print ROC-AUC, AP, P/R/F1 and evidence overlap per label and language."""
+    """Score a labelled file and print ROC-AUC, AP, P/R/F1 and evidence overlap per label and language; for a file
+    without labels (or with --no-positives), the flagged rate per label and language."""
     import json as _json
 
     from rich.progress import Progress
 
-    from qa_monitor.evaluation import format_table, read_eval_file, run_eval, scorer_fn
+    from qa_monitor.evaluation import (
+        evaluate,
+        flag_rates,
+        format_flag_table,
+        format_table,
+        has_labels,
+        read_eval_file,
+        score_file,
+        scorer_fn,
+    )
     from qa_monitor.scoring.engine import Scorer
 
     if fmt not in ("json", "table"):
@@ -370,14 +383,21 @@ def eval_cmd(
     scorer.load()
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("scoring", total=total)
-        rows = run_eval(data, scorer_fn(scorer), predictions, progress=lambda n: bar.advance(task, n))
+        items, scores = score_file(data, scorer_fn(scorer), predictions, progress=lambda n: bar.advance(task, n))
+    rate_mode = no_positives or not has_labels(items)
+    rows: list[Any] = flag_rates(items, scores) if rate_mode else evaluate(items, scores)
     if fmt == "json":
         console.print_json(_json.dumps({"model_version": scorer.model_version,
                                         "threshold_version": scorer.threshold_version,
+                                        "mode": "flag_rate" if rate_mode else "labelled",
                                         "rows": [r.to_json() for r in rows]}))
     else:
         console.print(f"model {scorer.model_version}, thresholds {scorer.threshold_version}", highlight=False)
-        console.print(format_table(rows), highlight=False, soft_wrap=True)
+        if rate_mode:
+            console.print("no labels: every reply is taken as fine; a flag is a false flag until judged",
+                          highlight=False)
+        console.print(format_flag_table(rows) if rate_mode else format_table(rows), highlight=False,
+                      soft_wrap=True)
 
 
 # --- service: serve, users, calibrate ----------------------------------------------------------------

@@ -1,5 +1,8 @@
 """`qa-monitor eval`: reads a labelled JSONL file, scores it, and reports per label and language: n, ROC-AUC,
-average precision, precision/recall/F1 at the shipped threshold, and how often a flagged span overlaps the evidence."""
+average precision, precision/recall/F1 at the shipped threshold, and how often a flagged span overlaps the evidence.
+
+A file without labels (real replies, assumed fine) gets the flagged rate per label and language instead: on such a
+set every flag is a false flag until a reader says otherwise, and the rate is what a review queue would hold."""
 
 from __future__ import annotations
 
@@ -200,6 +203,54 @@ def evaluate(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[
     return rows
 
 
+def has_labels(items: Iterable[EvalItem]) -> bool:
+    """True when at least one item gives at least one label."""
+    return any(v is not None for it in items for v in it.labels.values())
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """How many messages of one label and language (or "all") reach the shipped threshold."""
+
+    label: str
+    lang: str
+    n: int
+    flagged: int
+
+    @property
+    def rate(self) -> float:
+        """The share of the messages flagged."""
+        return self.flagged / self.n if self.n else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as a JSON object, the rate rounded to 4 decimals."""
+        return {"label": self.label, "lang": self.lang, "n": self.n, "flagged": self.flagged,
+                "rate": round(self.rate, 4)}
+
+
+def flag_rates(items: Sequence[EvalItem], scores: Sequence[MessageScore]) -> list[FlagRow]:
+    """Per label (and rude|condescending: either), per language and over all: how many messages are flagged."""
+    if len(items) != len(scores):
+        raise ValueError("one score per item is required")
+    pairs = list(zip(items, scores, strict=True))
+    langs = sorted({_lang_of(it, sc) for it, sc in pairs})
+    rows: list[FlagRow] = []
+    for label in [*LABELS, RUDE_OR_CONDESCENDING]:
+        names = ("rude", "condescending") if label == RUDE_OR_CONDESCENDING else (label,)
+        for lang in [*langs, ALL]:
+            sel = [sc for it, sc in pairs if lang == ALL or _lang_of(it, sc) == lang]
+            rows.append(FlagRow(label, lang, len(sel), sum(any(sc.flagged(n) for n in names) for sc in sel)))
+    return rows
+
+
+def format_flag_table(rows: Iterable[FlagRow]) -> str:
+    """A plain-text table of flagged rates."""
+    head = f"{'label':<20}{'lang':<8}{'n':>6}{'flagged':>9}{'rate':>9}"
+    lines = [head, "-" * len(head)]
+    lines += [f"{r.label:<20}{r.lang:<8}{r.n:>6}{r.flagged:>9}{r.rate:>9.1%}" for r in rows]
+    return "\n".join(lines)
+
+
 def format_table(rows: Iterable[Row]) -> str:
     """A plain-text table of the rows."""
     head = (f"{'label':<20}{'lang':<8}{'n':>6}{'pos':>6}{'ROC-AUC':>9}{'AP':>7}{'P':>7}{'R':>7}{'F1':>7}"
@@ -219,16 +270,18 @@ def prediction(item: EvalItem, score: MessageScore) -> dict[str, Any]:
     """The --predictions line for one item."""
     return {"id": item.id, "lang_detected": score.language,
             "scores": {label: round(float(score.scores.get(label, 0.0)), 4) for label in LABELS},
+            "flagged": [label for label in LABELS if score.flagged(label)],
             "findings": [{"label": f.label, "score": round(f.score, 4), "start": f.start, "end": f.end,
-                          "explanation": f.explanation, "suggestion": f.suggestion} for f in score.findings]}
+                          "detector": f.detector, "rule": f.rule, "explanation": f.explanation,
+                          "suggestion": f.suggestion} for f in score.findings]}
 
 
 ScoreFn = Callable[[Sequence[EvalItem]], list[MessageScore]]
 
 
-def run_eval(data: Path, score_fn: ScoreFn, predictions: Path | None = None, batch_size: int = 64,
-             progress: Callable[[int], None] | None = None) -> list[Row]:
-    """Score every item of the file in batches, optionally write predictions, and return the metric rows."""
+def score_file(data: Path, score_fn: ScoreFn, predictions: Path | None = None, batch_size: int = 64,
+               progress: Callable[[int], None] | None = None) -> tuple[list[EvalItem], list[MessageScore]]:
+    """Score every item of the file in batches, optionally write predictions, and return items and scores."""
     items = read_eval_file(data)
     scores: list[MessageScore] = []
     for i in range(0, len(items), batch_size):
@@ -244,7 +297,13 @@ def run_eval(data: Path, score_fn: ScoreFn, predictions: Path | None = None, bat
         with predictions.open("w", encoding="utf-8") as f:
             for it, sc in zip(items, scores, strict=True):
                 f.write(json.dumps(prediction(it, sc), ensure_ascii=False) + "\n")
-    return evaluate(items, scores)
+    return items, scores
+
+
+def run_eval(data: Path, score_fn: ScoreFn, predictions: Path | None = None, batch_size: int = 64,
+             progress: Callable[[int], None] | None = None) -> list[Row]:
+    """Score every item of the file in batches, optionally write predictions, and return the metric rows."""
+    return evaluate(*score_file(data, score_fn, predictions, batch_size, progress))
 
 
 def scorer_fn(scorer: Any) -> ScoreFn:

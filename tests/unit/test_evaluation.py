@@ -15,11 +15,15 @@ from qa_monitor.evaluation import (
     average_precision,
     evaluate,
     evidence_span,
+    flag_rates,
+    format_flag_table,
     format_table,
+    has_labels,
     precision_recall_f1,
     read_eval_file,
     roc_auc,
     run_eval,
+    score_file,
 )
 from qa_monitor.records import Finding, MessageScore
 
@@ -92,7 +96,8 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
 
 def _finding(mid: str, label: str, score: float, start: int, end: int) -> Finding:
     return Finding(message_id=mid, label=label, score=score, start=start, end=end,  # type: ignore[arg-type]
-                   detector="fake", detector_version="0", explanation="because", suggestion="say it better")
+                   detector="fake", detector_version="0", explanation="because", suggestion="say it better",
+                   rule="en/fake-rule")
 
 
 class FakeScorer:
@@ -148,8 +153,10 @@ def test_evaluate_per_language_and_evidence_overlap(tmp_path: Path) -> None:
     assert [x["id"] for x in lines] == ["a", "b", "c", "d", "e"]
     assert lines[0]["lang_detected"] == "en"
     assert set(lines[0]["scores"]) == {"rude", "condescending", "unclear"}
+    assert lines[0]["flagged"] == ["rude"] and lines[3]["flagged"] == ["unclear"] and lines[4]["flagged"] == []
     assert lines[0]["findings"][0] == {"label": "rude", "score": 0.9, "start": 20, "end": len(text_a),
-                                       "explanation": "because", "suggestion": "say it better"}
+                                       "detector": "fake", "rule": "en/fake-rule", "explanation": "because",
+                                       "suggestion": "say it better"}
     table = format_table(rows)
     assert "rude" in table and "0.500" in table
 
@@ -186,3 +193,34 @@ def test_rude_or_condescending_against_fine_replies(tmp_path: Path) -> None:
     assert rc.roc_auc == pytest.approx(1.0)
     assert (rc.precision, rc.recall) == pytest.approx((1.0, 0.5))
     assert rc.evidence_n == 1 and rc.evidence_overlap == pytest.approx(1.0)
+
+
+def test_flag_rates_on_a_set_without_labels(tmp_path: Path) -> None:
+    data = _write(tmp_path / "real.jsonl", [
+        {"id": "a", "text": "It's never fun when the app crashes. Which version?"},
+        {"id": "b", "text": "Help is here! Try this guide."},
+        {"id": "c", "text": "Per SLA, RCA pending."},
+        {"id": "d", "text": "Hola, ya está resuelto.", "lang": "es"},
+    ])
+    fake = FakeScorer({
+        "a": ("en", {"condescending": 0.7, "rude": 0.2}, [_finding("a", "condescending", 0.7, 0, 36)]),
+        "b": ("en", {"rude": 0.6, "condescending": 0.55}, []),
+        "c": ("en", {"unclear": 0.9}, []),
+        "d": ("es", {"unclear": 0.4}, []),
+    })
+    items, scores = score_file(data, fake, batch_size=3)
+    assert not has_labels(items)
+    rows = {(r.label, r.lang): r for r in flag_rates(items, scores)}
+    assert (rows[("condescending", "en")].n, rows[("condescending", "en")].flagged) == (3, 2)
+    assert rows[("rude", "en")].flagged == 1 and rows[("rude", "es")].flagged == 0
+    both = rows[("rude|condescending", "all")]
+    assert (both.n, both.flagged) == (4, 2) and both.rate == pytest.approx(0.5)  # b counts once
+    assert rows[("unclear", "all")].to_json() == {"label": "unclear", "lang": "all", "n": 4, "flagged": 1,
+                                                  "rate": 0.25}
+    table = format_flag_table(flag_rates(items, scores))
+    assert "rude|condescending  all          4        2    50.0%" in table
+
+
+def test_has_labels_sees_a_single_label() -> None:
+    assert has_labels([EvalItem("a", "x"), EvalItem("b", "y", labels={"rude": None, "unclear": 0})])
+    assert not has_labels([EvalItem("a", "x", labels={"rude": None})])

@@ -142,6 +142,9 @@ POSITIVES = [
 
 # (language, agent text, customer's turn, label that must NOT be flagged)
 HARD_NEGATIVES = [
+    # "keep up with" information is not "keep up!" (a real airline reply)
+    ("en", "To keep up with your flight information, go onto our website. We look forward to welcoming you soon!",
+     "", "condescending"),
     # apologies that contain strong words
     ("en", "Sorry, that was a stupid mistake on our side.", "", "rude"),
     ("en", "Sorry, that was our fault, we will fix it today.", "", "rude"),
@@ -265,7 +268,7 @@ def test_bad_pattern_names_the_file(tmp_path: Path) -> None:
 
 def test_data_file_version_must_match_detector(tmp_path: Path) -> None:
     source = Path(__file__).resolve().parents[2] / "qa_monitor" / "detectors" / "markers" / "es.toml"
-    text = source.read_text(encoding="utf-8").replace('version = "1.0"', 'version = "0.9"')
+    text = source.read_text(encoding="utf-8").replace('version = "1.1"', 'version = "0.9"')
     (tmp_path / "es.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ModelError, match="does not match"):
         MarkerDetector({"data_dir": str(tmp_path), "languages": ["es"]}).load()

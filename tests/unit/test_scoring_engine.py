@@ -185,7 +185,7 @@ def test_malformed_thresholds_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_from_settings_picks_detectors(tmp_path: Path) -> None:
     settings = Settings(models_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}")
     default = Scorer.from_settings(settings)
-    assert default.model_version == "markers-1.0+clarity-1.1"
+    assert default.model_version == "markers-1.1+clarity-1.2"
     only = Scorer.from_settings(settings, PipelineSpec(name="p", detectors=DetectorsSpec(enabled=["clarity"])))
     assert only.model_version == "clarity-1.1"
     with pytest.raises(ConfigError, match="unknown detector 'nope'"):
