@@ -187,7 +187,7 @@ def test_from_settings_picks_detectors(tmp_path: Path) -> None:
     default = Scorer.from_settings(settings)
     assert default.model_version == "markers-1.1+clarity-1.2"
     only = Scorer.from_settings(settings, PipelineSpec(name="p", detectors=DetectorsSpec(enabled=["clarity"])))
-    assert only.model_version == "clarity-1.1"
+    assert only.model_version == "clarity-1.2"
     with pytest.raises(ConfigError, match="unknown detector 'nope'"):
         Scorer.from_settings(settings, PipelineSpec(name="p", detectors=DetectorsSpec(enabled=["nope"])))
 
