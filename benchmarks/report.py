@@ -135,8 +135,8 @@ def best_of(n: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def slowest_aggregate(store: Store) -> tuple[str, float]:
-    """The name and time of the report's slowest query method (each timed with a fresh query object)."""
+def time_methods(store: Store) -> None:
+    """Print the time of each of the report's query methods, slowest first (each with a fresh query object)."""
     timings = {}
     methods = ("groups", "label_trends", "highlights", "phrases", "reviews", "workload")
     with store.session() as s:
@@ -156,7 +156,6 @@ def slowest_aggregate(store: Store) -> tuple[str, float]:
                 call()
     for name, took in sorted(timings.items(), key=lambda x: -x[1]):
         print(f"  {name:13} {took * 1000:7.0f} ms")
-    return max(timings.items(), key=lambda x: x[1])
 
 
 @contextmanager
@@ -175,24 +174,22 @@ def _capture_sql(store: Store) -> Iterator[list[tuple[str, Any]]]:
         event.remove(store.engine, "before_cursor_execute", before)
 
 
-def explain(store: Store, method: str) -> None:
-    """Print the plan of the slowest statement that the named query method runs, and its time alone."""
+def explain(store: Store) -> None:
+    """Print the plan of the report's slowest SQL statement, each statement timed again on its own."""
+    with _capture_sql(store) as seen:
+        build_weekly(store, WEEK)
     with store.session() as s:
-        q = _Queries(s, None)
-        with _capture_sql(store) as seen:
-            getattr(q, method)(WEEK)
-        slowest: tuple[float, str, Any] | None = None
+        _Queries(s, None)  # the report's session settings
+        timed = []
         for statement, params in seen:
             t0 = time.perf_counter()
             s.connection().exec_driver_sql(statement, params).all()
-            took = time.perf_counter() - t0
-            if slowest is None or took > slowest[0]:
-                slowest = (took, statement, params)
-        assert slowest is not None
+            timed.append((time.perf_counter() - t0, statement, params))
+        took, statement, params = max(timed, key=lambda x: x[0])
         prefix = "EXPLAIN ANALYZE " if store.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
-        print(f"query plan of the slowest statement of {method} ({slowest[0] * 1000:.0f} ms):")
-        print(slowest[1])
-        for row in s.connection().exec_driver_sql(prefix + slowest[1], slowest[2]).all():
+        print(f"query plan of the slowest of the report's {len(timed)} statements ({took * 1000:.0f} ms):")
+        print(statement)
+        for row in s.connection().exec_driver_sql(prefix + statement, params).all():
             print("  " + (row[0] if len(row) == 1 else f"{row[0]:>3} {row[1]:>3} {row[3]}"))  # PostgreSQL, SQLite
 
 
@@ -220,9 +217,9 @@ def run(url: str, args: argparse.Namespace) -> None:
     print(f"baseline (read the week's messages into Python): {base * 1000:.0f} ms")
     print(f"build_weekly (every SQL aggregate):              {build * 1000:.0f} ms  ({build / base:.1f}x baseline)")
     if args.explain:
-        print("aggregates, slowest first:")
-        method, _ = slowest_aggregate(store)
-        explain(store, method)
+        print("the report's query methods, slowest first:")
+        time_methods(store)
+        explain(store)
     if args.render:
         for fmt in ("json", "csv", "html", "pdf"):
             took = best_of(1 if fmt == "pdf" else 3, lambda f=fmt: render(report, f))  # type: ignore[misc]
