@@ -258,9 +258,10 @@ class _Queries:
 
     def latest_week(self) -> str | None:
         """The latest week holding agent messages of these teams (the report's own selection); None if none does."""
-        b = self.sent(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)).subquery("am")
-        hour = self.s.execute(select(func.max(b.c.hour))).scalar()
-        return None if hour is None else Week.containing(datetime.fromtimestamp(int(hour) * 3600, UTC)).label
+        # the newest sent_at, read from the end of the report's index rather than converting every stored time
+        latest = self.s.execute(select(func.max(t.MessageRow.sent_at)).where(
+            *self.agent_messages(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)))).scalar()
+        return None if latest is None else Week.containing(as_utc(latest)).label
 
     def _name(self, dim: str, key: str | None) -> str:
         if key is None:
