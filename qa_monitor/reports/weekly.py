@@ -393,7 +393,7 @@ class _Queries:
 
     def phrases(self, week: Week) -> list[Phrase]:
         """Flagged wording that recurs this week, grouped by label and normalised evidence text."""
-        b = self.base(week.start, week.end)
+        b = self.sent(week.start, week.end).subquery("am")  # no flag status needed: inlined, the planner sees messages
         f, m = t.FindingRow, t.MessageRow
         evidence = func.coalesce(func.nullif(f.evidence, ""), func.substr(m.text, f.start + 1, f.end - f.start))
         inner = (select(f.label.label("label"), func.coalesce(f.rule, "").label("rule"),
