@@ -182,6 +182,8 @@ def explain(store: Store) -> None:
         _Queries(s, None)  # the report's session settings
         timed = []
         for statement, params in seen:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):  # the session's settings
+                continue
             t0 = time.perf_counter()
             s.connection().exec_driver_sql(statement, params).all()
             timed.append((time.perf_counter() - t0, statement, params))
