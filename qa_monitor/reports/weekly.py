@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, distinct, func, select
+from sqlalchemy import CTE, ColumnElement, Select, case, distinct, func, literal, null, select, text, union_all
 from sqlalchemy.orm import Session
 
 from qa_monitor.records import LABELS
@@ -205,6 +205,11 @@ def build_weekly(store: Store, week: Week, teams: Collection[str] | None = None,
         notes=notes, latest_data_week=latest)
 
 
+def scored_flagged(flagged: Any) -> tuple[Any, Any]:
+    """Aggregates of base's `flagged` column: how many messages are scored, and how many of those flagged."""
+    return func.count(flagged), func.coalesce(func.sum(flagged), 0)
+
+
 class _Queries:
     """The report's SQL, for one session and team selection."""
 
@@ -213,36 +218,52 @@ class _Queries:
         self.teams = teams
         self._redactor = Redactor()
         self.dialect = session.get_bind().dialect.name
+        if self.dialect == "postgresql":
+            # Each query reads some ten thousand rows per week: PostgreSQL's JIT compilation, which its cost
+            # estimates switch on from a few weeks of history, takes seconds and saves milliseconds here.
+            session.execute(text("SET LOCAL jit = off"))
+        self._groups: dict[Week, dict[tuple[str, str | None], tuple[int, int, int, int, int]]] = {}
         self.team_names = dict(session.execute(select(t.TeamRow.id, t.TeamRow.name)).all())
         self.agent_names = dict(session.execute(select(t.AgentRow.id, t.AgentRow.name)).all())
         self.agent_teams = dict(session.execute(select(t.AgentRow.id, t.AgentRow.team_id)).all())
 
     # Computed keys are selected in an inner query and grouped on in an outer one: PostgreSQL cannot match a
     # GROUP BY expression holding bound parameters to the same expression in the select list.
-    def base(self, start: datetime, end: datetime) -> Subquery:
-        """Customer-facing agent messages sent in [start, end) with agent team, channel, hour and flag status."""
-        m, i, ms, a = t.MessageRow, t.InteractionRow, t.MessageScoreRow, t.AgentRow
-        # A correlated lookup by message_scores' primary key, so only the window's messages are looked up
-        # (grouping the whole table instead costs time in proportion to the history, not the week).
+    def agent_messages(self, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+        """Conditions on `messages` for customer-facing agent messages of the selected teams sent in [start, end)."""
+        m = t.MessageRow
+        where = [m.role == "agent", m.internal.is_(False), m.sent_at >= start, m.sent_at < end]
+        if self.teams is not None:  # a message belongs to its agent's team
+            where.append(owned_by(m.agent_id, teams=self.teams))
+        return where
+
+    def sent(self, start: datetime, end: datetime) -> Select[*tuple[Any, ...]]:
+        """Customer-facing agent messages sent in [start, end) with their agent's team, channel and hour."""
+        m, i, a = t.MessageRow, t.InteractionRow, t.AgentRow
+        return (select(m.id.label("message_id"), m.agent_id.label("agent"), i.id.label("interaction_id"),
+                       a.team_id.label("team"), i.channel.label("channel"),
+                       func.coalesce(m.language, "unknown").label("language"),
+                       epoch_hours(m.sent_at, self.dialect).label("hour"))
+                .select_from(m).join(i, i.id == m.interaction_id).outerjoin(a, a.id == m.agent_id)
+                .where(*self.agent_messages(start, end)))
+
+    def base(self, start: datetime, end: datetime) -> CTE:
+        """`sent` with each message's flag status (`flagged`: 1 if any label is flagged, 0 if scored and none
+        is, NULL if not scored; `scored_flagged` counts them)."""
+        m, ms = t.MessageRow, t.MessageScoreRow
+        # A correlated lookup by message_scores' key, so only the window's messages are looked up (grouping
+        # the whole table instead costs time in proportion to the history, not the week). MATERIALIZED runs
+        # it once per message: inlined, each aggregate of `flagged` would repeat it.
         worst = (select(func.max(case((ms.flagged.is_(True), 1), else_=0))).where(ms.message_id == m.id)
                  .correlate(m).scalar_subquery())
-        q: Select[Any] = (
-            select(m.id.label("message_id"), m.agent_id.label("agent"), i.id.label("interaction_id"),
-                   a.team_id.label("team"), i.channel.label("channel"),
-                   func.coalesce(m.language, "unknown").label("language"),
-                   epoch_hours(m.sent_at, self.dialect).label("hour"),
-                   case((worst.is_(None), 0), else_=1).label("scored"),
-                   func.coalesce(worst, 0).label("flagged"))
-            .select_from(m).join(i, i.id == m.interaction_id).outerjoin(a, a.id == m.agent_id)
-            .where(m.role == "agent", m.internal.is_(False), m.sent_at >= start, m.sent_at < end,
-                   owned_by(m.agent_id, teams=self.teams)))
-        return q.subquery("am")
+        return self.sent(start, end).add_columns(worst.label("flagged")).cte("am").prefix_with("MATERIALIZED")
 
     def latest_week(self) -> str | None:
         """The latest week holding agent messages of these teams (the report's own selection); None if none does."""
-        b = self.base(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
-        hour = self.s.execute(select(func.max(b.c.hour))).scalar()
-        return None if hour is None else Week.containing(datetime.fromtimestamp(int(hour) * 3600, UTC)).label
+        # the newest sent_at, read from the end of the report's index rather than converting every stored time
+        latest = self.s.execute(select(func.max(t.MessageRow.sent_at)).where(
+            *self.agent_messages(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)))).scalar()
+        return None if latest is None else Week.containing(as_utc(latest)).label
 
     def _name(self, dim: str, key: str | None) -> str:
         if key is None:
@@ -253,37 +274,48 @@ class _Queries:
             return self.agent_names.get(key, key)
         return key
 
+    def groups(self, week: Week) -> dict[tuple[str, str | None], tuple[int, int, int, int, int]]:
+        """Per (grouping, key): interactions, messages, scored, flagged and distinct active hours. The groupings
+        are "all" (key None) and each of DIMENSIONS for the week, and "before" (per agent) for the week before."""
+        if week not in self._groups:
+            prev = week.shift(-1)
+            b = self.base(prev.start, week.end)
+            this_week = b.c.hour >= epoch_hour_of(week.start)
+            # One statement, so that the week's messages are looked up and their flags computed once for all.
+            parts = [("all", None, this_week), ("before", b.c.agent, ~this_week),
+                     *((dim, b.c[dim], this_week) for dim in DIMENSIONS)]
+            q = union_all(*(select(literal(name).label("grouping"), (null() if key is None else key).label("key"),
+                                   func.count(distinct(b.c.interaction_id)), func.count(),
+                                   *scored_flagged(b.c.flagged), func.count(distinct(b.c.hour)))
+                            .where(where).group_by(*(() if key is None else (key,))) for name, key, where in parts))
+            self._groups[week] = {(g, k): (int(n_i), int(n), int(sc), int(fl), int(h))
+                                  for g, k, n_i, n, sc, fl, h in self.s.execute(q)}
+        return self._groups[week]
+
     def totals(self, week: Week) -> VolumeRow:
         """All agent messages of the week."""
-        b = self.base(week.start, week.end)
-        row = self.s.execute(select(func.count(distinct(b.c.interaction_id)), func.count(),
-                                    func.coalesce(func.sum(b.c.scored), 0),
-                                    func.coalesce(func.sum(b.c.flagged), 0))).one()
-        return VolumeRow("all", "All", int(row[0]), int(row[1]), int(row[2]), int(row[3]),
-                         rate(int(row[3]), int(row[2])))
+        n_i, n, sc, fl, _ = self.groups(week).get(("all", None), (0, 0, 0, 0, 0))
+        return VolumeRow("all", "All", n_i, n, sc, fl, rate(fl, sc))
 
     def volume(self, dim: str, week: Week) -> list[VolumeRow]:
         """Agent messages per team, agent, channel or language."""
-        b = self.base(week.start, week.end)
-        key = b.c[dim]
-        rows = self.s.execute(
-            select(key, func.count(distinct(b.c.interaction_id)), func.count(), func.sum(b.c.scored),
-                   func.sum(b.c.flagged)).group_by(key)).all()
-        out = [VolumeRow(k if k is not None else NO_KEY, self._name(dim, k), int(n_i), int(n), int(sc), int(fl),
-                         rate(int(fl), int(sc))) for k, n_i, n, sc, fl in rows]
+        out = [VolumeRow(k if k is not None else NO_KEY, self._name(dim, k), n_i, n, sc, fl, rate(fl, sc))
+               for (g, k), (n_i, n, sc, fl, _) in self.groups(week).items() if g == dim]
         return sorted(out, key=lambda r: (-r.messages, r.key))
 
     def label_trends(self, week: Week) -> list[LabelTrend]:
         """Per label: flag rate this week, last week, and over the last 12 weeks."""
         first = week.shift(-(SPARK_WEEKS - 1))
-        b = self.base(first.start, week.end)
         ms = t.MessageScoreRow
-        inner = (select(((b.c.hour - epoch_hour_of(first.start)) // 168).label("w"), ms.label.label("label"),
-                        case((ms.flagged.is_(True), 1), else_=0).label("flagged"))
-                 .select_from(b).join(ms, ms.message_id == b.c.message_id).subquery("lw"))
-        rows = self.s.execute(select(inner.c.w, inner.c.label, func.count(), func.sum(inner.c.flagged))
-                              .group_by(inner.c.w, inner.c.label)).all()
-        counts = {(int(w), lab): (int(n), int(f)) for w, lab, n, f in rows}
+        counts: dict[tuple[int, str], tuple[int, int]] = {}
+        # One query per week: grouping one week's score rows by label is quick, while grouping twelve weeks'
+        # by week and label sorts them all at once and takes several times as long on SQLite.
+        for k in range(SPARK_WEEKS):
+            rows = self.s.execute(select(ms.label, func.count(), func.sum(case((ms.flagged.is_(True), 1), else_=0)))
+                                  .join(t.MessageRow, t.MessageRow.id == ms.message_id)
+                                  .where(*self.agent_messages(first.shift(k).start, first.shift(k).end))
+                                  .group_by(ms.label))
+            counts.update({(k, label): (int(n), int(f)) for label, n, f in rows})
         weeks = [first.shift(k).label for k in range(SPARK_WEEKS)]
         out = []
         for label in LABELS:
@@ -296,15 +328,10 @@ class _Queries:
 
     def agent_rates(self, week: Week) -> dict[str, dict[str, tuple[int, int]]]:
         """Per agent: (scored, flagged) in this week ("now") and the previous one ("before")."""
-        prev = week.shift(-1)
-        b = self.base(prev.start, week.end)
-        inner = (select(b.c.agent, case((b.c.hour >= epoch_hour_of(week.start), "now"), else_="before").label("w"),
-                        b.c.scored, b.c.flagged).where(b.c.agent.is_not(None)).subquery("aw"))
-        rows = self.s.execute(select(inner.c.agent, inner.c.w, func.sum(inner.c.scored), func.sum(inner.c.flagged))
-                              .group_by(inner.c.agent, inner.c.w)).all()
         out: dict[str, dict[str, tuple[int, int]]] = {}
-        for agent, w, sc, fl in rows:
-            out.setdefault(agent, {})[w] = (int(sc), int(fl))
+        for (g, agent), (_, _, sc, fl, _) in self.groups(week).items():
+            if g in ("agent", "before") and agent is not None:
+                out.setdefault(agent, {})["now" if g == "agent" else "before"] = (sc, fl)
         return out
 
     def highlights(self, week: Week) -> tuple[list[AgentHighlight], list[AgentHighlight]]:
@@ -367,7 +394,7 @@ class _Queries:
 
     def phrases(self, week: Week) -> list[Phrase]:
         """Flagged wording that recurs this week, grouped by label and normalised evidence text."""
-        b = self.base(week.start, week.end)
+        b = self.sent(week.start, week.end).subquery("am")  # no flag status needed: inlined, the planner sees messages
         f, m = t.FindingRow, t.MessageRow
         evidence = func.coalesce(func.nullif(f.evidence, ""), func.substr(m.text, f.start + 1, f.end - f.start))
         inner = (select(f.label.label("label"), func.coalesce(f.rule, "").label("rule"),
@@ -425,10 +452,9 @@ class _Queries:
 
     def workload(self, week: Week) -> list[WorkloadPoint]:
         """Per agent: messages, distinct active hours, shifts (runs of consecutive active hours in a UTC day)."""
-        b = self.base(week.start, week.end)
-        per_agent = self.s.execute(
-            select(b.c.agent, func.count(), func.count(distinct(b.c.hour)), func.sum(b.c.scored),
-                   func.sum(b.c.flagged)).where(b.c.agent.is_not(None)).group_by(b.c.agent)).all()
+        per_agent = [(k, n, n_hours, sc, fl) for (g, k), (_, n, sc, fl, n_hours) in self.groups(week).items()
+                     if g == "agent" and k is not None]
+        b = self.sent(week.start, week.end).subquery("am")
         hours = select(b.c.agent, b.c.hour, (b.c.hour // 24).label("day")).where(b.c.agent.is_not(None)) \
             .distinct().subquery("hrs")
         # Gaps and islands: within a day, consecutive hours share hour - row_number().

@@ -76,6 +76,8 @@ class InteractionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # set when retention or erasure emptied subject and meta; a later read of the source leaves it so
     purged_at: Mapped[datetime | None] = mapped_column()
+    # the weekly report's: the keys it groups a week's messages by (migration 0007)
+    __table_args__ = (Index("ix_interactions_report", "id", "team_id", "channel"),)
 
 
 class InteractionPayloadRow(Base):
@@ -108,7 +110,10 @@ class MessageRow(Base):
     language_note: Mapped[str | None] = mapped_column(String(300))
     # set when retention or erasure emptied the text (scores are kept); never scored or re-read again after
     purged_at: Mapped[datetime | None] = mapped_column()
-    __table_args__ = (Index("ix_messages_interaction_seq", "interaction_id", "seq"),)
+    __table_args__ = (Index("ix_messages_interaction_seq", "interaction_id", "seq"),
+                      # the weekly report's: every column it reads of a week's messages (migration 0007)
+                      Index("ix_messages_report", "sent_at", "role", "internal", "interaction_id", "agent_id",
+                            "language", "id"))
 
 
 class MessageScoreRow(Base):
@@ -123,6 +128,8 @@ class MessageScoreRow(Base):
     model_version: Mapped[str] = mapped_column(String(64))
     threshold_version: Mapped[str] = mapped_column(String(64))
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the weekly report's: a message's flags without reading the table (migration 0007)
+    __table_args__ = (Index("ix_message_scores_report", "message_id", "label", "flagged"),)
 
 
 class FindingRow(Base):
