@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qa_monitor.scoring.thresholds import load_calibrated
 from qa_monitor.service.schemas import CalibrationOut, CalibrationRowOut
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
@@ -78,19 +79,6 @@ def reviewed_findings(s: Session) -> list[Reviewed]:
             for r in s.execute(q)]
 
 
-def latest_thresholds(store: Store) -> tuple[str, dict[str, dict[str, float]]] | None:
-    """The newest calibrated thresholds version as (version, {label: {language: value}}), or None."""
-    with store.session() as s:
-        version = s.scalar(select(t.ThresholdRow.version).order_by(t.ThresholdRow.created_at.desc(),
-                                                                   t.ThresholdRow.id.desc()).limit(1))
-        if version is None:
-            return None
-        out: dict[str, dict[str, float]] = {}
-        for r in s.scalars(select(t.ThresholdRow).where(t.ThresholdRow.version == version)):
-            out.setdefault(r.label, {})[r.language] = r.value
-        return version, out
-
-
 def _typical(values: Sequence[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return max(set(known), key=known.count) if known else None
@@ -103,7 +91,7 @@ def calibrate(store: Store, min_reviews: int = DEFAULT_MIN_REVIEWS, apply: bool 
     groups: dict[tuple[str, str], list[Reviewed]] = {}
     for r in items:
         groups.setdefault((r.label, r.language), []).append(r)
-    previous = latest_thresholds(store)
+    previous = load_calibrated(store)
     rows, new_values = [], {}
     for (label, lang), group in sorted(groups.items()):
         n, confirmed = len(group), sum(r.confirmed for r in group)

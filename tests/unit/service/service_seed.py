@@ -15,7 +15,7 @@ from typing import Any
 
 from qa_monitor.config import AgentSpec, PipelineSpec, Settings, TeamSpec
 from qa_monitor.records import Finding, Interaction, Message, MessageScore, Participant
-from qa_monitor.service.calibration import latest_thresholds
+from qa_monitor.scoring.thresholds import load_calibrated
 from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage.store import Store
 
@@ -35,7 +35,7 @@ class PhraseScorer:
     def __init__(self, store: Store | None = None) -> None:
         self.thresholds: dict[str, dict[str, float]] = {}
         self.threshold_version = "base-test-1"
-        latest = latest_thresholds(store) if store is not None else None
+        latest = load_calibrated(store) if store is not None else None
         if latest:
             self.threshold_version, self.thresholds = latest
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from service_env import Env
 from sqlalchemy import select
 from test_service_webhooks import example, post
 
+from qa_monitor.scoring.thresholds import resolve_thresholds
 from qa_monitor.service.calibration import Reviewed, best_threshold, calibrate, cohen_kappa
 from qa_monitor.storage import tables as t
 
@@ -43,7 +45,7 @@ def review(env: Env, label: str, language: str, verdict_for: dict[str, str]) -> 
     return len(flags["items"])
 
 
-def test_calibration_sets_versioned_thresholds(env: Env) -> None:
+def test_calibration_sets_versioned_thresholds(env: Env, tmp_path: Path) -> None:
     n = review(env, "condescending", "en", {"as i already explained": "confirmed", "obviously": "dismissed"})
     assert n == 7
     assert review(env, "rude", "es", {"no es nuestro problema": "confirmed"}) == 3
@@ -63,6 +65,9 @@ def test_calibration_sets_versioned_thresholds(env: Env) -> None:
     assert rude["threshold_after"] is None
     assert out["per_label"]["condescending"]["reviews"] == 7
     version = out["version"]
+    # the scoring engine reads the very version calibration saved (one query serves both)
+    resolved = resolve_thresholds(tmp_path, env.store)
+    assert resolved.version == version and resolved.value("condescending", "en") == cond["threshold_after"]
     with env.store.session() as s:
         saved = [(r.label, r.language, r.value) for r in s.scalars(select(t.ThresholdRow)
                                                                    .where(t.ThresholdRow.version == version))]
