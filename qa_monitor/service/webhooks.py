@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.chat import freshdesk_interaction, ticket_channel, zendesk_interaction
@@ -36,6 +35,7 @@ from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage import tables as t
+from qa_monitor.storage.db import dialect_insert
 from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ def _claim(s: Any, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str
     """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
     dialect = s.get_bind().dialect.name
     table: Any = t.WebhookDeliveryRow.__table__
-    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    ins = dialect_insert(dialect, table)
     inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
                                     received_at=t.utcnow())
                          .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()

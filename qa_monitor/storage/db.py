@@ -8,6 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_monitor.errors import StorageError
 
@@ -37,6 +38,11 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
     return engine
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT for the table that supports ON CONFLICT, in PostgreSQL's or else SQLite's dialect."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def alembic_config(url: str) -> Config:

@@ -10,7 +10,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from qa_monitor.config import PipelineSpec
@@ -28,7 +27,7 @@ from qa_monitor.records import (
     as_label,
 )
 from qa_monitor.storage import tables as t
-from qa_monitor.storage.db import make_engine, migrate
+from qa_monitor.storage.db import dialect_insert, make_engine, migrate
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ _CONVERSATION = (select(_messages).where(_messages.c.interaction_id == bindparam
 def _upsert_statement(dialect: str, table: Any, keys: tuple[str, ...], cols: tuple[str, ...],
                       keep_purged: bool = False) -> Any:
     """The INSERT ... ON CONFLICT statement, built once per shape (building it costs more than running it)."""
-    ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    ins = dialect_insert(dialect, table)
     where = table.c.purged_at.is_(None) if keep_purged else None
     return (ins.on_conflict_do_update(index_elements=list(keys), set_={c: ins.excluded[c] for c in cols},
                                       where=where)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from qa_monitor.records import Finding, MessageScore
 from qa_monitor.storage import tables as t
+from qa_monitor.storage.db import dialect_insert
 from qa_monitor.storage.store import Store
 from tests.factories import batch, conversation, pipeline
 
@@ -129,3 +132,16 @@ def test_quarantine_roundtrip(store: Store) -> None:
     assert store.quarantined() == []
     row = store.raw_payload("mail:bad")
     assert row is not None and row.attempts == 2
+
+
+def test_dialect_insert_on_conflict_keeps_the_first_row(store: Store) -> None:
+    table: Any = t.RawPayloadRow.__table__
+    row = dict(id="raw-1", source="mail", kind="eml", ref="r", content=b"x", size=1, status="ok")
+    with store.session() as s:
+        ins = dialect_insert(s.get_bind().dialect.name, table)
+        first = s.execute(ins.values(**row).on_conflict_do_nothing(index_elements=["id"])
+                          .returning(table.c.id)).first()
+        again = s.execute(ins.values(**{**row, "ref": "other"}).on_conflict_do_nothing(index_elements=["id"])
+                          .returning(table.c.id)).first()
+        assert first is not None and again is None
+        assert s.scalar(select(table.c.ref).where(table.c.id == "raw-1")) == "r"
