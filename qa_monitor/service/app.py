@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         return {"status": "ok", "version": __version__}
 
     # --- routers (each feature adds its include line here) ---
-    from qa_monitor.service.routes import agents, calibration, flags, interactions, jobs, trends, webhooks
+    from qa_monitor.service.routes import agents, calibration, flags, interactions, jobs, reports, trends, webhooks
 
     app.include_router(interactions.router)
     app.include_router(flags.router)
@@ -75,8 +75,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.include_router(calibration.router)
     app.include_router(webhooks.router)
     app.include_router(jobs.router)
-    from qa_monitor.service import reports_routes, ui
-    app.include_router(reports_routes.router)
+    app.include_router(reports.router)
+    from qa_monitor.service import ui
     app.include_router(ui.router)
 
     return app
