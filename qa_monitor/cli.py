@@ -279,6 +279,10 @@ def train_cmd(
     finetune: Annotated[bool, typer.Option("--finetune", help="first fine-tune the encoder's LoRA adapters")]
     = False,
     device: Annotated[str, typer.Option(help="device for --finetune: cpu or cuda")] = "cpu",
+    first_stage: Annotated[bool, typer.Option("--first-stage", help="also build the cascade's first stage "
+                                              "(static token vectors that let clearly fine messages skip the "
+                                              "encoder; off by default: it fails the quality rule, see "
+                                              "models/heldout.md)")] = False,
 ) -> None:
     """Rebuild the embedding heads, their calibration, thresholds and model card in models/."""
     from qa_monitor.training.train import train
@@ -286,7 +290,7 @@ def train_cmd(
     _check_device(device)
     result = train(data_dir, get_settings().models_dir, helpdesk,
                    progress=lambda msg: err_console.print(msg, highlight=False),
-                   finetune_device=device if finetune else None)
+                   finetune_device=device if finetune else None, first_stage=first_stage)
     from rich.table import Table
 
     table = Table("label", "dev set", "lang", "n", "pos", "ROC-AUC", "AP", "P", "R", "F1", box=None)

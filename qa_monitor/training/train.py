@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from qa_monitor.detectors.first_stage import FIRST_STAGE_FILE
 from qa_monitor.detectors.heads import HEADS_FILE, Head, Heads
 from qa_monitor.errors import QAMonitorError
 from qa_monitor.evaluation import average_precision, precision_recall_f1, roc_auc
@@ -21,6 +22,7 @@ from qa_monitor.records import LABELS
 from qa_monitor.training import card
 from qa_monitor.training.cache import EmbeddingCache
 from qa_monitor.training.data import CAPS, SEED, Example, load_all, load_helpdesk, sample_weights
+from qa_monitor.training.first_stage import build_first_stage
 from qa_monitor.training.heads import fit_head, platt, thresholds_by_language
 
 log = logging.getLogger(__name__)
@@ -124,9 +126,11 @@ def lora_report(models_dir: Path) -> dict[str, Any] | None:
 
 
 def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, seed: int = SEED,
-          progress: Callable[[str], None] | None = None, finetune_device: str | None = None) -> TrainResult:
+          progress: Callable[[str], None] | None = None, finetune_device: str | None = None,
+          first_stage: bool = False) -> TrainResult:
     """Rebuild every embedding head, its calibration and the per-language thresholds into models_dir; with
-    `finetune_device`, first fine-tune the encoder's LoRA adapters on that device (models/encoder_lora.npz)."""
+    `finetune_device`, first fine-tune the encoder's LoRA adapters on that device (models/encoder_lora.npz); with
+    `first_stage`, also the cascade's first stage (models/first_stage.npz; off by default, see models/heldout.md)."""
     try:
         from qa_monitor.encoders.build import build_encoder
     except ImportError as e:  # pragma: no cover - depends on the environment
@@ -186,7 +190,9 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
     heads_obj = Heads(version, encoder.name, heads)
     from qa_monitor.detectors.embedding import EmbeddingDetector
 
-    scorer = shipped_scorer(EmbeddingDetector({}, models_dir, encoder=encoder, heads=heads_obj), models_dir)
+    # the full scorer, without the first stage: its flags set the first stage's threshold
+    scorer = shipped_scorer(EmbeddingDetector({"first_stage": False}, models_dir, encoder=encoder, heads=heads_obj),
+                            models_dir)
     say(f"thresholds and help-desk dev figures from the scorer {scorer.model_version}")
     # Thresholds: on the full scorer's message scores (every shipped detector) of the calibration scenarios, since
     # a label's score is the highest among all detectors' findings.
@@ -217,12 +223,23 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
             lang = str(langs[m][0])
             thr = thresholds[label].get(lang, thresholds[label]["*"])
             dev_rows.append({"label": label, "set": f"{src} dev", "lang": lang, **metrics(y[m], s[m], thr)})
+    flagged: list[bool] = []  # by the full scorer, for the first stage's threshold
     for dev_set, name in ((dev_items, "helpdesk dev"), (dev2_items, "helpdesk dev2")):
         if dev_set:
             say(f"scoring {len(dev_set)} {name} replies")
-            dev_rows += helpdesk_rows(dev_set, serving_scores(scorer, dev_set), thresholds, name)
+            scores = serving_scores(scorer, dev_set)
+            dev_rows += helpdesk_rows(dev_set, scores, thresholds, name)
+            flagged += [any(scores[k][i] >= thresholds[k].get(e.lang, thresholds[k]["*"]) for k in LABELS)
+                        for i, e in enumerate(dev_set)]
+    stage, first_stage_report = (build_first_stage(models_dir, encoder, examples,
+                                                   [e.text for e in (*dev_items, *dev2_items)], np.array(flagged),
+                                                   seed, say) if first_stage else (None, {}))
     models_dir.mkdir(parents=True, exist_ok=True)
     heads_obj.save(models_dir / HEADS_FILE)
+    if stage is not None:
+        stage.save(models_dir / FIRST_STAGE_FILE)
+    else:  # a first stage built for the old heads' scorer would no longer fit its flags
+        (models_dir / FIRST_STAGE_FILE).unlink(missing_ok=True)
     thr_path = models_dir / "thresholds.json"
     # the values' digest is part of the version: thresholds refitted on the same heads are a new threshold version,
     # so scores stored under the old ones are neither reused nor taken for current ones
@@ -233,6 +250,7 @@ def train(data_dir: Path, models_dir: Path, helpdesk_dir: Path | None = None, se
               "encoder": manifest, "caps": CAPS, "sample_rate": SAMPLE_RATE, "C": C,
               "helpdesk_weight_share": HELPDESK_WEIGHT_SHARE, "scorer": scorer.model_version,
               "data": data_rows, "thresholds": thresholds, "dev": dev_rows, "lora": lora_report(models_dir),
+              "first_stage": {"version": stage.version, **first_stage_report} if stage is not None else None,
               # a known limit the card cites, measured on these heads rather than written down once
               "polite_lv_rude": round(float(heads["rude"](encoder.encode([card.POLITE_LV]))[0]), 2)}
     (models_dir / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
