@@ -214,28 +214,32 @@ def _generic_with(path: str, value: Any) -> bytes:
     return json.dumps(data).encode()
 
 
-UNUSABLE = [
-    ("nested 100000 deep", b'{"a":' * 100000 + b"1" + b"}" * 100000, "invalid_payload", "nests deeper"),
-    ("arrays 100000 deep", b"[" * 100000 + b"]" * 100000, "invalid_payload", "nests deeper"),
-    ("nested 200 deep", b'{"ticket": {"id": 1}, "x": ' + b"[" * 200 + b"]" * 200 + b"}", "invalid_payload",
-     "nests deeper than 64 levels"),
-    ("lone surrogate", _generic_with("messages.1.text", "\ud800 obviously"), "invalid_payload",
-     "messages[1].text holds a lone surrogate"),
-    ("NUL", _generic_with("ticket.subject", "a\x00b"), "invalid_payload", "ticket.subject holds a NUL character"),
-    ("bad keys", b'{"ticket": {"id": 1, "a\\u0000\\ud800": 2}}', "invalid_payload", "the text at ticket.a\\x00\\ud800"),
-    ("year past 9999 in UTC", _generic_with("messages.1.sent_at", "9999-12-31T23:30:00-05:00"), "invalid_payload",
-     "out of range"),
-    ("year 10000", _generic_with("messages.0.sent_at", "10000-01-01T00:00:00Z"), "invalid_payload",
-     "messages[0].sent_at"),
-    ("unix time -1e20", _generic_with("messages.0.sent_at", -1e20), "invalid_payload", "out of range"),
-    ("not an object", b"[1, 2]", "invalid_payload", "JSON object"),
-    ("not JSON", b'{"ticket": ', "malformed_json", "line 1, column 12"),
-]
+def unusable() -> list[tuple[str, bytes, str, str]]:
+    """Signed bodies the service cannot use, built when a test runs (the examples carry the current time)."""
+    return [
+        ("nested 100000 deep", b'{"a":' * 100000 + b"1" + b"}" * 100000, "invalid_payload", "nests deeper"),
+        ("arrays 100000 deep", b"[" * 100000 + b"]" * 100000, "invalid_payload", "nests deeper"),
+        ("nested 200 deep", b'{"ticket": {"id": 1}, "x": ' + b"[" * 200 + b"]" * 200 + b"}", "invalid_payload",
+         "nests deeper than 64 levels"),
+        ("lone surrogate", _generic_with("messages.1.text", "\ud800 obviously"), "invalid_payload",
+         "messages[1].text holds a lone surrogate"),
+        ("NUL", _generic_with("ticket.subject", "a\x00b"), "invalid_payload",
+         "ticket.subject holds a NUL character"),
+        ("bad keys", b'{"ticket": {"id": 1, "a\\u0000\\ud800": 2}}', "invalid_payload",
+         "the text at ticket.a\\x00\\ud800"),
+        ("year past 9999 in UTC", _generic_with("messages.1.sent_at", "9999-12-31T23:30:00-05:00"), "invalid_payload",
+         "out of range"),
+        ("year 10000", _generic_with("messages.0.sent_at", "10000-01-01T00:00:00Z"), "invalid_payload",
+         "messages[0].sent_at"),
+        ("unix time -1e20", _generic_with("messages.0.sent_at", -1e20), "invalid_payload", "out of range"),
+        ("not an object", b"[1, 2]", "invalid_payload", "JSON object"),
+        ("not JSON", b'{"ticket": ', "malformed_json", "line 1, column 12"),
+    ]
 
 
 def test_unusable_signed_bodies_are_422_and_kept_in_quarantine(any_env: Env) -> None:
     env = any_env
-    for name, body, codes, reason in UNUSABLE:
+    for name, body, codes, reason in unusable():
         r = post(env, "generic", None, raw=body)
         assert r.status_code == 422, (name, r.text)
         error = r.json()["error"]
