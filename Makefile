@@ -35,9 +35,9 @@ openapi: install
 	$(BIN)/python -m qa_monitor.service.openapi
 
 bench: install
-	$(BIN)/python benchmarks/score.py
-	$(BIN)/python benchmarks/ingest.py
-	$(BIN)/python benchmarks/webhook.py --duration 60
+	PYTHONPATH=. $(BIN)/python benchmarks/score.py
+	PYTHONPATH=. $(BIN)/python benchmarks/ingest.py
+	PYTHONPATH=. $(BIN)/python benchmarks/webhook.py --duration 60
 
 clean:
 	rm -rf $(VENV) data/local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,6 +1,6 @@
 """Ingestion throughput and memory: messages/s and peak memory for generated exports at two sizes.
 
-    python benchmarks/ingest.py [--small 10000] [--large 40000] [--emails 20000]
+    PYTHONPATH=. python benchmarks/ingest.py [--small 10000] [--large 40000] [--emails 20000]
 
 Each measurement runs in a fresh process (so ru_maxrss is that run's own peak) and ingests into a new SQLite file:
 - JSONL (the generic format) and an Intercom conversations export at a small and a large size (messages);
@@ -25,7 +25,6 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 AGENT_LINES = [
     "Thanks for waiting. I have refunded the duplicate charge; it reaches your card in 3-5 working days.",

@@ -26,17 +26,14 @@ from typing import Any
 
 from sqlalchemy import Table, select, text
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from qa_monitor.config import AgentSpec, PipelineSpec, TeamSpec  # noqa: E402
-from qa_monitor.records import LABELS  # noqa: E402
-from qa_monitor.reports.period import Week  # noqa: E402
-from qa_monitor.reports.render import render  # noqa: E402
-from qa_monitor.reports.weekly import _Queries, build_weekly  # noqa: E402
-from qa_monitor.storage import tables as t  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
-from tests.servers import postgres_cluster, postgres_database  # noqa: E402
+from qa_monitor.config import AgentSpec, PipelineSpec, TeamSpec
+from qa_monitor.records import LABELS
+from qa_monitor.reports.period import Week
+from qa_monitor.reports.render import render
+from qa_monitor.reports.weekly import _Queries, build_weekly
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.store import Store
+from tests.support.servers import postgres_cluster, postgres_database
 
 WEEK = Week.parse("2026-W47")
 PHRASES = ["Read the FAQ.", "As I already explained", "Obviously you need to", "Not our problem.", "Calm down."]

@@ -1,8 +1,8 @@
 """Webhook load benchmark: N concurrent clients post signed Zendesk-shaped tickets to a real uvicorn on loopback.
 
-    python benchmarks/webhook.py                      # 20 clients, 60 s, a new 10-message ticket per delivery
-    python benchmarks/webhook.py --updates            # tickets re-sent on each update as they grow to 10 messages
-    python benchmarks/webhook.py --duration 10 --clients 5
+    PYTHONPATH=. python benchmarks/webhook.py           # 20 clients, 60 s, a new 10-message ticket per delivery
+    PYTHONPATH=. python benchmarks/webhook.py --updates # tickets re-sent on each update as they grow to 10 messages
+    PYTHONPATH=. python benchmarks/webhook.py --duration 10 --clients 5
 
 Prints requests/s, p50/p95/p99 latency, errors, checks that every delivered event is stored exactly once
 (a share of deliveries is sent twice on purpose), how many messages per delivery needed the scorer, and where
@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 SECRET = "bench-zendesk-secret"
 
 
@@ -94,8 +93,7 @@ def make_app() -> Any:
         real = load_scorer(settings, pipeline, store)
         if real is not None:
             return TimedScorer(real, "engine")
-        sys.path.insert(0, str(ROOT / "tests" / "unit" / "service"))
-        from service_seed import PhraseScorer
+        from tests.support.service_seed import PhraseScorer
 
         return TimedScorer(PhraseScorer(store), "phrases (engine unavailable)")
 

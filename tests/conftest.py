@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa_monitor.storage.store import Store
-from tests.servers import missing, postgres_binaries, postgres_cluster, postgres_database
+from tests.support.servers import missing, postgres_binaries, postgres_cluster, postgres_database
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,17 +14,15 @@ from typing import Any
 import pytest
 
 pytest.importorskip("playwright", reason="the playwright package is not installed (pip install playwright)")
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "reports"))
-from report_seed import seed  # noqa: E402
-
-from qa_monitor.config import Settings  # noqa: E402
-from qa_monitor.service.app import create_app  # noqa: E402
-from qa_monitor.service.auth import create_user  # noqa: E402
-from qa_monitor.storage import tables as t  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
-from tests.servers import missing
+from qa_monitor.config import Settings
+from qa_monitor.service.app import create_app
+from qa_monitor.service.auth import create_user
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.store import Store
+from tests.support.report_seed import seed
+from tests.support.servers import missing
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"

@@ -16,13 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "service"))
-
-from service_seed import ANNA_MARKER, BRUNO_MARKER, TECH_MARKER, seed, seed_shared  # noqa: E402
-
-from qa_monitor.service.auth import create_user  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
-from tests.servers import free_port  # noqa: E402
+from qa_monitor.service.auth import create_user
+from qa_monitor.storage.store import Store
+from tests.support.servers import free_port
+from tests.support.service_seed import ANNA_MARKER, BRUNO_MARKER, TECH_MARKER, seed, seed_shared
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +45,12 @@ def live(tmp_path: Path, db_url: str) -> Iterator[tuple[str, dict[str, str]]]:
               "agent": create_user(store, "contract-anna", "agent", agent="anna")[1]}
     store.close()
     port = free_port()
-    env = {**os.environ, "QA_MONITOR_DATABASE_URL": url, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests' / 'integration'}",
+    env = {**os.environ, "QA_MONITOR_DATABASE_URL": url, "PYTHONPATH": str(ROOT),
            **{f"QA_MONITOR_{p.upper()}_WEBHOOK_SECRET": f"{p}-contract-secret"
               for p in ("zendesk", "freshdesk", "jira", "generic")}}
     log = (tmp_path / "uvicorn.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "contract_app:make_app", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "tests.support.contract_app:make_app",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -86,8 +83,8 @@ def schemathesis(base: str, token: str, forbidden: tuple[str, ...], tmp_path: Pa
     st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     if not Path(st).exists():
         pytest.skip("schemathesis is not installed (pip install -e .[dev])")
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "contract_hooks", "QA_MONITOR_CONTRACT_FORBIDDEN": ",".join(forbidden),
-           "PYTHONPATH": f"{ROOT}:{ROOT / 'tests' / 'integration'}"}
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.support.contract_hooks",
+           "QA_MONITOR_CONTRACT_FORBIDDEN": ",".join(forbidden), "PYTHONPATH": str(ROOT)}
     cmd = [st, "--config-file", str(ROOT / "tests" / "integration" / "schemathesis.toml"), "run",
            f"{base}/openapi.json", "-H", f"Authorization: Bearer {token}", "--checks", CHECKS,
            "--seed", "20261126", "--workers", "1", "--no-color", "--request-timeout", "30", *options]

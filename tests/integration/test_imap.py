@@ -23,7 +23,7 @@ from qa_monitor.errors import SourceError
 from qa_monitor.records import Batch, Cursor
 from qa_monitor.storage.store import Store
 from tests.fixtures.email.build import THREADS
-from tests.servers import free_port, missing, wait_for_port
+from tests.support.servers import free_port, missing, wait_for_port
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa_monitor.storage import tables as t
-from tests.ingest_support import count, pipeline, source, sqlite_store
+from tests.support.ingest import count, pipeline, source, sqlite_store
 
 pytestmark = pytest.mark.integration
 

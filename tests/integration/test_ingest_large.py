@@ -10,7 +10,7 @@ import pytest
 
 from qa_monitor.ingest import ingest_pipeline
 from qa_monitor.storage import tables as t
-from tests.ingest_support import count, pipeline, source, sqlite_store
+from tests.support.ingest import count, pipeline, source, sqlite_store
 
 pytestmark = pytest.mark.integration
 

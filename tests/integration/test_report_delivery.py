@@ -8,7 +8,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -19,15 +18,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "reports"))
-from report_seed import at, seed  # noqa: E402
-
-from qa_monitor.cli import app  # noqa: E402
-from qa_monitor.config import PipelineSpec, ScheduleSpec, Settings  # noqa: E402
-from qa_monitor.reports.schedule import last_complete_week, run_once  # noqa: E402
-from qa_monitor.storage import tables as t  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
-from tests.servers import missing
+from qa_monitor.cli import app
+from qa_monitor.config import PipelineSpec, ScheduleSpec, Settings
+from qa_monitor.reports.schedule import last_complete_week, run_once
+from qa_monitor.storage import tables as t
+from qa_monitor.storage.store import Store
+from tests.support.report_seed import at, seed
+from tests.support.servers import missing
 
 pytestmark = pytest.mark.integration
 USER, PASSWORD = "reports", "s3cret-pass"

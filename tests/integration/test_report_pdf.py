@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "reports"))
-from report_seed import seed  # noqa: E402
-
-from qa_monitor.reports.period import Week  # noqa: E402
-from qa_monitor.reports.render import render_pdf  # noqa: E402
-from qa_monitor.reports.weekly import build_weekly  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
-from tests.servers import missing
+from qa_monitor.reports.period import Week
+from qa_monitor.reports.render import render_pdf
+from qa_monitor.reports.weekly import build_weekly
+from qa_monitor.storage.store import Store
+from tests.support.report_seed import seed
+from tests.support.servers import missing
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from qa_monitor.records import Finding, MessageScore
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.db import dialect_insert
 from qa_monitor.storage.store import Store
-from tests.factories import batch, conversation, pipeline
+from tests.support.factories import batch, conversation, pipeline
 
 
 def _count(store: Store, row: type) -> int:

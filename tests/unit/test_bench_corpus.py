@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
-import corpus  # noqa: E402  (benchmarks/corpus.py)
+from benchmarks import corpus
 
 
 @pytest.mark.parametrize("name", sorted(corpus.CORPORA))

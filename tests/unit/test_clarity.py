@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_monitor.detectors.clarity import ClarityDetector
-from tests.unit.scoring_helpers import analysis, flagged
+from tests.support.scoring import analysis, flagged
 
 
 @pytest.fixture(scope="module")

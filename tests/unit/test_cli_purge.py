@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from qa_monitor.cli import app
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
-from tests.ingest_support import DIRECTORY, source
+from tests.support.ingest import DIRECTORY, source
 
 runner = CliRunner()
 OLD = datetime.now(UTC) - timedelta(days=100)

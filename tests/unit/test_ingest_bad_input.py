@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qa_monitor.cli import app
 from qa_monitor.ingest import ingest_pipeline, retry_quarantined
 from qa_monitor.storage import tables as t
-from tests.ingest_support import FIXTURES, messages, pipeline, source, sqlite_store
+from tests.support.ingest import FIXTURES, messages, pipeline, source, sqlite_store
 
 
 def _quarantined(store):  # type: ignore[no-untyped-def]

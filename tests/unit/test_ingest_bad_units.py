@@ -15,7 +15,7 @@ from sqlalchemy import select
 from qa_monitor.ingest import ingest_pipeline, retry_quarantined
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
-from tests.ingest_support import FIXTURES, messages, pipeline, source
+from tests.support.ingest import FIXTURES, messages, pipeline, source
 
 
 def _line(iid: str, **fields: Any) -> dict[str, Any]:

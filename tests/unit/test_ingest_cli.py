@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from qa_monitor.cli import app
 from qa_monitor.storage import tables as t
-from tests.ingest_support import FIXTURES, count, pipeline, source, sqlite_store
+from tests.support.ingest import FIXTURES, count, pipeline, source, sqlite_store
 
 
 def test_ingest_prints_a_summary_and_reports_a_missing_source(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from qa_monitor.ingest import ingest_pipeline, retry_quarantined
 from qa_monitor.records import MAX_AUTHOR_ID, MAX_INTERACTION_ID, MAX_LANGUAGE, MAX_MESSAGE_ID
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
-from tests.ingest_support import pipeline, source
+from tests.support.ingest import pipeline, source
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from qa_monitor.ingest import ingest_pipeline
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
-from tests.ingest_support import FIXTURES, count, pipeline, source, sqlite_store
+from tests.support.ingest import FIXTURES, count, pipeline, source, sqlite_store
 
 CHAT = FIXTURES / "chat"
 

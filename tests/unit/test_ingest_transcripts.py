@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qa_monitor.ingest import ingest_pipeline
 from qa_monitor.storage import tables as t
-from tests.ingest_support import FIXTURES, count, messages, pipeline, source, sqlite_store
+from tests.support.ingest import FIXTURES, count, messages, pipeline, source, sqlite_store
 
 CALLS = FIXTURES / "transcripts"
 

@@ -9,7 +9,7 @@ import pytest
 
 from qa_monitor.detectors.markers import MarkerDetector
 from qa_monitor.errors import ModelError
-from tests.unit.scoring_helpers import analysis, flagged
+from tests.support.scoring import analysis, flagged
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from qa_monitor.errors import ConfigError
 from qa_monitor.ingest import ingest_pipeline
 from qa_monitor.redaction import Redactor, dni_ok, iban_ok, luhn_ok, personas_kods_ok, pesel_ok
-from tests.ingest_support import messages, pipeline, sqlite_store
+from tests.support.ingest import messages, pipeline, sqlite_store
 
 CASES = [
     # (kind, text, expected)

@@ -15,8 +15,8 @@ from qa_monitor.records import Finding, Interaction, Message, MessageScore, Part
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.purge import purge_expired
 from qa_monitor.storage.store import Store
-from tests.factories import pipeline
-from tests.ingest_support import DIRECTORY, source, sqlite_store
+from tests.support.factories import pipeline
+from tests.support.ingest import DIRECTORY, source, sqlite_store
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OLD = NOW - timedelta(days=100)

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from report_seed import seed
 
 from qa_monitor.storage.store import Store
-from tests.servers import postgres_database
+from tests.support.report_seed import seed
+from tests.support.servers import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.integration])])

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_seed import at
 
 from qa_monitor.config import PipelineSpec, ScheduleSpec, load_pipeline
 from qa_monitor.errors import ConfigError
 from qa_monitor.reports.schedule import crontab_weekdays, last_complete_week, trigger
+from tests.support.report_seed import at
 
 
 def pipeline(**schedule: Any) -> PipelineSpec:

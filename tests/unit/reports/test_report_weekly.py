@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_seed import at
 
 from qa_monitor.errors import ConfigError
 from qa_monitor.records import Finding, Interaction, Message, MessageScore, Participant
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.weekly import build_weekly, normalise_phrase
 from qa_monitor.storage.store import Store
+from tests.support.report_seed import at
 
 W47 = Week.parse("2026-W47")
 

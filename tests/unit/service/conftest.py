@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_env import Env, Tokens, build_env, copy_db, seed_all, start_env
 
 from qa_monitor.records import Interaction
 from qa_monitor.storage.store import Store
-from tests.servers import postgres_database
+from tests.support.servers import postgres_database
+from tests.support.service_env import Env, Tokens, build_env, copy_db, seed_all, start_env
 
 
 def _postgres_store(request: pytest.FixtureRequest) -> Iterator[Store]:

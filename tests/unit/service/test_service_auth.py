@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 from fastapi import routing
 from fastapi.routing import APIRoute
-from service_env import Env
-from service_seed import ANNA_MARKER, BRUNO_MARKER, PIPELINE, SHARED_ID, TECH_MARKER, seed_shared
 from sqlalchemy import func, select
 
 from qa_monitor.config import Settings
@@ -24,6 +22,8 @@ from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import authenticate, create_token, create_user, hash_token, is_public, list_users, revoke
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
+from tests.support.service_env import Env
+from tests.support.service_seed import ANNA_MARKER, BRUNO_MARKER, PIPELINE, SHARED_ID, TECH_MARKER, seed_shared
 
 # path parameters that name an owned object
 OBJECT_PARAMS = ("interaction_id", "flag_id", "agent_id", "job_id")

@@ -7,13 +7,13 @@ import random
 from pathlib import Path
 
 import pytest
-from service_env import Env
 from sqlalchemy import select
 from test_service_webhooks import example, post
 
 from qa_monitor.scoring.thresholds import resolve_thresholds
 from qa_monitor.service.calibration import Reviewed, best_threshold, calibrate, cohen_kappa
 from qa_monitor.storage import tables as t
+from tests.support.service_env import Env
 
 
 def test_kappa_matches_sklearn() -> None:

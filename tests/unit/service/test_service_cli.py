@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from service_seed import PIPELINE
 from typer.testing import CliRunner
 
 from qa_monitor import cli
 from qa_monitor.cli import app
 from qa_monitor.service.auth import authenticate
 from qa_monitor.storage.store import Store
+from tests.support.service_seed import PIPELINE
 
 
 @pytest.fixture
@@ -71,10 +71,10 @@ def test_an_agent_user_is_created_for_one_agent(db: Store, tmp_path: Path) -> No
 
 
 def test_calibrate_reports_not_enough_reviews(db: Store) -> None:
-    from service_seed import seed
     from sqlalchemy import select
 
     from qa_monitor.storage import tables as t
+    from tests.support.service_seed import seed
 
     seed(db)
     with db.session() as s:

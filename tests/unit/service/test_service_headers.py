@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from service_env import Env
 
 from qa_monitor.service import queries
 from qa_monitor.service.ui import FILES
+from tests.support.service_env import Env
 
 EXPECTED = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 

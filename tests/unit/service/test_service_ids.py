@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service_env import SECRETS, make_settings
 
 from qa_monitor.config import load_pipeline
 from qa_monitor.errors import ParseError, PipelineError
@@ -21,7 +20,8 @@ from qa_monitor.service.auth import create_user
 from qa_monitor.service.webhooks import hex_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
-from tests.ingest_support import count, pipeline, source
+from tests.support.ingest import count, pipeline, source
+from tests.support.service_env import SECRETS, make_settings
 
 SOURCE = "crm"  # interaction ids are "crm:<native id>"
 LONGEST_NATIVE = MAX_INTERACTION_ID - len(SOURCE) - 1

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi import routing
 from fastapi.routing import APIRoute
-from service_env import Env
 
 from qa_monitor.config import Settings
 from qa_monitor.service.app import create_app
+from tests.support.service_env import Env
 
 
 def _api_routes() -> list[Any]:

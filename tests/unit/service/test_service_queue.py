@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from service_env import Env
 from sqlalchemy import func, select
 
 from qa_monitor.storage import tables as t
+from tests.support.service_env import Env
 
 
 def test_interactions_filters_and_detail(any_env: Env) -> None:

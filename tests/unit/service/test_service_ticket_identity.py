@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_env import Env
-from service_seed import PIPELINE, PhraseScorer
 from sqlalchemy import select
 from test_service_webhooks import example, post
 
@@ -20,6 +18,8 @@ from qa_monitor.reports.period import Week
 from qa_monitor.reports.weekly import build_weekly
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
+from tests.support.service_env import Env
+from tests.support.service_seed import PIPELINE, PhraseScorer
 
 W47 = Week.parse("2026-W47")  # both example tickets were written in this week; the seeded data is older
 

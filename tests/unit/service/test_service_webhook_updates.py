@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from service_env import Env
-from service_seed import PIPELINE
 from sqlalchemy import select
 from test_service_webhooks import CountingScorer, count, example, post, signed
 
@@ -17,6 +15,8 @@ from qa_monitor.config import WritebackSpec
 from qa_monitor.records import Interaction, Message, Participant
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
+from tests.support.service_env import Env
+from tests.support.service_seed import PIPELINE
 
 TICKET = "zendesk:35436"  # api/examples/zendesk_ticket.json: Marta (customer) and Anna (agent, team billing)
 STARTED = datetime(2026, 11, 20, 9, 12, 44, tzinfo=UTC)

@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service_env import SECRETS, Env
-from service_seed import PIPELINE
 from sqlalchemy import func, select
 
 from qa_monitor.config import WritebackSpec
@@ -22,6 +20,8 @@ from qa_monitor.service.auth import create_user
 from qa_monitor.service.webhooks import hex_signature, zendesk_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
+from tests.support.service_env import SECRETS, Env
+from tests.support.service_seed import PIPELINE
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "api" / "examples"
 FILES = {"zendesk": "zendesk_ticket.json", "freshdesk": "freshdesk_ticket.json", "jira": "jira_comment_created.json",
@@ -288,7 +288,7 @@ def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
 def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
     store.sync_directory(PIPELINE)
     token = create_user(store, "hook", "webhook")[1]
-    from service_env import make_settings
+    from tests.support.service_env import make_settings
 
     app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=store,
                      scorer_factory=lambda *_: None)

@@ -3,19 +3,15 @@ phrase scorer of the service tests (the contract is about HTTP shapes, not detec
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "service"))
+from fastapi import FastAPI
 
-from fastapi import FastAPI  # noqa: E402
-from service_seed import PhraseScorer  # noqa: E402
-
-from qa_monitor.config import PipelineSpec, Settings  # noqa: E402
-from qa_monitor.service.app import create_app  # noqa: E402
-from qa_monitor.service.scoring import load_scorer  # noqa: E402
-from qa_monitor.storage.store import Store  # noqa: E402
+from qa_monitor.config import PipelineSpec, Settings
+from qa_monitor.service.app import create_app
+from qa_monitor.service.scoring import load_scorer
+from qa_monitor.storage.store import Store
+from tests.support.service_seed import PhraseScorer
 
 
 def _scorer(settings: Settings, pipeline: PipelineSpec | None, store: Store) -> Any:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from service_seed import PIPELINE, phrase_scorer_factory, seed
 
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.records import Interaction
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
 from qa_monitor.storage.store import Store
+from tests.support.service_seed import PIPELINE, phrase_scorer_factory, seed
 
 SECRETS = {"zendesk": "zd-secret-1", "freshdesk": "fd-secret-2", "jira": "jira-secret-3", "generic": "gen-secret-4"}
 

@@ -10,7 +10,7 @@ from qa_monitor.config import PipelineSpec, load_pipeline
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 DIRECTORY = """
 name = "test"
