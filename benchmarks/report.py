@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy import Table, select, text
 
-from qa_monitor.config import AgentSpec, PipelineSpec, TeamSpec
 from qa_monitor.records import LABELS
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.render import render
 from qa_monitor.reports.weekly import _Queries, build_weekly
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
+from tests.support.factories import numbered_pipeline
 from tests.support.servers import postgres_cluster, postgres_database
 
 WEEK = Week.parse("2026-W47")
@@ -46,9 +46,7 @@ BATCH = 20000  # chats written per round trip
 def generate(store: Store, messages: int, agents: int, weeks: int, seed: int = 7) -> None:
     """Chats spread over the `weeks` weeks up to WEEK, PER_CHAT agent replies each, some flagged, a few reviewed."""
     rng = random.Random(seed)
-    store.sync_directory(PipelineSpec(
-        name="bench", teams=[TeamSpec(id=f"t{i}", name=f"Team {i}") for i in range(4)],
-        agents=[AgentSpec(id=f"a{i}", name=f"Agent {i}", team=f"t{i % 4}") for i in range(agents)]))
+    store.sync_directory(numbered_pipeline("bench", teams=4, agents=agents))
     with store.session() as s:
         s.add(t.UserRow(name="reviewer", role="manager"))
     first = WEEK.shift(-(weeks - 1)).start

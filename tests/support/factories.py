@@ -19,6 +19,15 @@ def pipeline() -> PipelineSpec:
     )
 
 
+def numbered_pipeline(name: str, teams: int, agents: int) -> PipelineSpec:
+    """A pipeline with teams t0, t1, ... and agents a0, a1, ..., agent ai in team t(i mod teams)."""
+    return PipelineSpec(
+        name=name,
+        teams=[TeamSpec(id=f"t{i}", name=f"Team {i}") for i in range(teams)],
+        agents=[AgentSpec(id=f"a{i}", name=f"Agent {i}", team=f"t{i % teams}") for i in range(agents)],
+    )
+
+
 def conversation(source: str, native: str, turns: list[tuple[str, str]],
                  start: datetime | None = None) -> tuple[Interaction, RawPayload]:
     """An interaction from (speaker, text) turns, where speaker is an agent id or 'customer'."""

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from qa_monitor.config import AgentSpec, PipelineSpec, TeamSpec
 from qa_monitor.records import LABELS, Interaction, Message, MessageScore, Participant
 from qa_monitor.reports.period import Week
 from qa_monitor.reports.weekly import NO_KEY, SPARK_WEEKS, _Queries, build_weekly, rate
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store, as_utc
+from tests.support.factories import numbered_pipeline
 
 WEEK = Week.parse("2026-W47")
 
@@ -23,9 +23,7 @@ WEEK = Week.parse("2026-W47")
 def seed_random(store: Store, chats: int = 300, seed: int = 3) -> None:
     """Chats over the 13 weeks up to WEEK: customers, internal notes, unknown agents, unscored messages."""
     rng = random.Random(seed)
-    store.sync_directory(PipelineSpec(
-        name="test", teams=[TeamSpec(id=f"t{i}", name=f"Team {i}") for i in range(3)],
-        agents=[AgentSpec(id=f"a{i}", name=f"Agent {i}", team=f"t{i % 3}") for i in range(6)]))
+    store.sync_directory(numbered_pipeline("test", teams=3, agents=6))
     first = WEEK.shift(-(SPARK_WEEKS)).start
     interactions, scores = [], []
     for n in range(chats):
