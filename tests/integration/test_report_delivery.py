@@ -91,7 +91,8 @@ def smtp_server(cert: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[M
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def report_store(tmp_path: Path) -> Iterator[Store]:
+    """The report tests' hand-counted help desk on SQLite."""
     s = Store(f"sqlite:///{tmp_path / 'r.db'}")
     seed(s)
     yield s
@@ -113,10 +114,10 @@ def deliveries(store: Store) -> list[t.ReportDeliveryRow]:
         return list(s.query(t.ReportDeliveryRow).order_by(t.ReportDeliveryRow.id))
 
 
-def test_report_arrives_with_html_body_pdf_and_csv(store: Store, smtp_server: tuple[Mailbox, int]) -> None:
+def test_report_arrives_with_html_body_pdf_and_csv(report_store: Store, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
     # Monday 23 Nov 2026 07:00 in Riga: the last complete week is W47.
-    result = run_once(store, settings_for(store, port), pipeline(), now=at(23, 5), backoff_s=0.01)
+    result = run_once(report_store, settings_for(report_store, port), pipeline(), now=at(23, 5), backoff_s=0.01)
     assert result.status == "sent" and result.attempts == 1 and result.week == "2026-W47"
     assert len(box.messages) == 1 and box.tls == [True]
     msg = box.messages[0]
@@ -127,58 +128,61 @@ def test_report_arrives_with_html_body_pdf_and_csv(store: Store, smtp_server: tu
     assert set(files) == {"qa-report-2026-W47.pdf", "qa-report-2026-W47.csv"}
     assert files["qa-report-2026-W47.pdf"].get_content().startswith(b"%PDF-")
     assert "totals,all,All,messages,13" in files["qa-report-2026-W47.csv"].get_content()
-    row = deliveries(store)[0]
+    row = deliveries(report_store)[0]
     assert (row.status, row.attempts, row.week, row.error) == ("sent", 1, "2026-W47", None)
     assert row.sent_at is not None
 
 
-def test_team_schedule_limits_the_report(store: Store, smtp_server: tuple[Mailbox, int]) -> None:
+def test_team_schedule_limits_the_report(report_store: Store, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    run_once(store, settings_for(store, port), pipeline(teams=["t2"], formats=["html", "csv"]), now=at(23, 5))
+    run_once(report_store, settings_for(report_store, port), pipeline(teams=["t2"], formats=["html", "csv"]),
+             now=at(23, 5))
     msg = box.messages[0]
     assert msg["Subject"].endswith("(t2)")
     csv_text = next(msg.iter_attachments()).get_content()
     assert "totals,all,All,messages,2" in csv_text and "Anna" not in csv_text
 
 
-def test_refused_sends_are_retried(store: Store, smtp_server: tuple[Mailbox, int]) -> None:
+def test_refused_sends_are_retried(report_store: Store, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
     box.refuse = 2
-    result = run_once(store, settings_for(store, port), pipeline(), now=at(23, 5), attempts=4, backoff_s=0.01)
+    result = run_once(report_store, settings_for(report_store, port), pipeline(), now=at(23, 5), attempts=4,
+                      backoff_s=0.01)
     assert (result.status, result.attempts) == ("sent", 3)
     assert box.calls == 3 and len(box.messages) == 1
-    row = deliveries(store)[0]
+    row = deliveries(report_store)[0]
     assert (row.status, row.attempts) == ("sent", 3)
 
 
 def test_failure_after_every_attempt_is_recorded_and_logged(
-        store: Store, smtp_server: tuple[Mailbox, int], caplog: pytest.LogCaptureFixture) -> None:
+        report_store: Store, smtp_server: tuple[Mailbox, int], caplog: pytest.LogCaptureFixture) -> None:
     box, port = smtp_server
     box.refuse = 10
     with caplog.at_level(logging.WARNING, logger="qa_monitor.reports.delivery"):
-        result = run_once(store, settings_for(store, port), pipeline(), now=at(23, 5), attempts=3, backoff_s=0.01)
+        result = run_once(report_store, settings_for(report_store, port), pipeline(), now=at(23, 5), attempts=3,
+                          backoff_s=0.01)
     assert (result.status, result.attempts, result.error) == ("failed", 3, "SMTPDataError 451")
     assert box.calls == 3 and box.messages == []
-    row = deliveries(store)[0]
+    row = deliveries(report_store)[0]
     assert (row.status, row.attempts, row.error, row.sent_at) == ("failed", 3, "SMTPDataError 451", None)
     assert f"report delivery {row.id}" in caplog.text and "failed after 3 attempts" in caplog.text
     assert RECIPIENT not in caplog.text and "example" not in caplog.text
 
 
-def test_wrong_password_fails_clearly(store: Store, smtp_server: tuple[Mailbox, int]) -> None:
+def test_wrong_password_fails_clearly(report_store: Store, smtp_server: tuple[Mailbox, int]) -> None:
     _box, port = smtp_server
-    result = run_once(store, settings_for(store, port, "wrong"), pipeline(), now=at(23, 5), attempts=2,
+    result = run_once(report_store, settings_for(report_store, port, "wrong"), pipeline(), now=at(23, 5), attempts=2,
                       backoff_s=0.01)
     assert result.status == "failed" and result.error == "SMTPAuthenticationError 535"
 
 
-def test_cli_schedule_once(store: Store, smtp_server: tuple[Mailbox, int], tmp_path: Path,
+def test_cli_schedule_once(report_store: Store, smtp_server: tuple[Mailbox, int], tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     box, port = smtp_server
     path = tmp_path / "pipe.toml"
     path.write_text(f'name = "t"\n[schedule]\ncron = "0 7 * * 1"\ntimezone = "UTC"\nrecipients = ["{RECIPIENT}"]\n'
                     'formats = ["html", "pdf", "csv"]\n', encoding="utf-8")
-    for key, value in {"DATABASE_URL": store.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+    for key, value in {"DATABASE_URL": report_store.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
                        "SMTP_USER": USER, "SMTP_PASSWORD": PASSWORD}.items():
         monkeypatch.setenv(f"QA_MONITOR_{key}", value)
     result = CliRunner().invoke(app, ["schedule", str(path), "--once"])

@@ -20,7 +20,7 @@ OLD = datetime.now(UTC) - timedelta(days=100)
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def purge_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database with one old chat (Kate and an agent) ingested from a JSONL export; returns the pipeline file."""
     db = tmp_path / "qa.db"
     monkeypatch.setenv("QA_MONITOR_DATABASE_URL", f"sqlite:///{db}")
@@ -56,35 +56,35 @@ def rows(output: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def test_purge_expired_prints_rows_per_table(env: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["purge", "--expired", "--pipeline", str(env)])
+def test_purge_expired_prints_rows_per_table(purge_pipeline: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["purge", "--expired", "--pipeline", str(purge_pipeline)])
     assert result.exit_code == 0, result.output
     assert "older than 30 days" in result.output
     assert rows(result.output) == {"interactions": (1, 0), "messages": (2, 0), "raw_payloads": (1, 0)}
     assert texts(tmp_path) == ["", ""]
-    again = runner.invoke(app, ["purge", "--expired", "--pipeline", str(env)])
+    again = runner.invoke(app, ["purge", "--expired", "--pipeline", str(purge_pipeline)])
     assert rows(again.output) == {"(nothing)": (0, 0)}
 
 
-def test_purge_expired_uses_the_service_pipeline_by_default(env: Path, tmp_path: Path,
+def test_purge_expired_uses_the_service_pipeline_by_default(purge_pipeline: Path, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["purge", "--expired"])
     assert result.exit_code == 1 and "--pipeline" in result.output
-    monkeypatch.setenv("QA_MONITOR_PIPELINE_FILE", str(env))
+    monkeypatch.setenv("QA_MONITOR_PIPELINE_FILE", str(purge_pipeline))
     result = runner.invoke(app, ["purge", "--expired"])
     assert result.exit_code == 0, result.output
     assert texts(tmp_path) == ["", ""]
 
 
-def test_pipeline_without_retention_purges_nothing(env: Path, tmp_path: Path) -> None:
+def test_pipeline_without_retention_purges_nothing(purge_pipeline: Path, tmp_path: Path) -> None:
     keep = tmp_path / "keep.toml"
-    keep.write_text(env.read_text(encoding="utf-8").replace("retention_days = 30\n", ""), encoding="utf-8")
+    keep.write_text(purge_pipeline.read_text(encoding="utf-8").replace("retention_days = 30\n", ""), encoding="utf-8")
     result = runner.invoke(app, ["purge", "--expired", "--pipeline", str(keep)])
     assert result.exit_code == 0 and "no retention_days" in result.output
     assert texts(tmp_path) == ["My parcel never came.", "Read the FAQ."]
 
 
-def test_purge_customer_dry_run_then_for_real(env: Path, tmp_path: Path) -> None:
+def test_purge_customer_dry_run_then_for_real(purge_pipeline: Path, tmp_path: Path) -> None:
     dry = runner.invoke(app, ["purge", "--customer", "kate@cust.example", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "would remove" in dry.output and rows(dry.output)["messages"] == (2, 0)
@@ -97,7 +97,7 @@ def test_purge_customer_dry_run_then_for_real(env: Path, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("args", [["purge"], ["purge", "--expired", "--customer", "a@b.example"]])
-def test_purge_needs_one_kind(env: Path, args: list[str]) -> None:
+def test_purge_needs_one_kind(purge_pipeline: Path, args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "give either --expired or --customer" in result.output and "Traceback" not in result.output
@@ -124,11 +124,12 @@ def _webhook_payload(tmp_path: Path) -> bytes:
     ([], True, True),                # the service's pipeline (QA_MONITOR_PIPELINE_FILE): its webhooks too
     (["--no-webhooks"], True, False),
 ])
-def test_webhook_data_follows_the_service_pipeline(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   args: list[str], service: bool, purged: bool) -> None:
+def test_webhook_data_follows_the_service_pipeline(purge_pipeline: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch, args: list[str], service: bool,
+                                                   purged: bool) -> None:
     _webhook_payload(tmp_path)
     if service:
-        monkeypatch.setenv("QA_MONITOR_PIPELINE_FILE", str(env))
-    result = runner.invoke(app, ["purge", "--expired", "--pipeline", str(env), *args])
+        monkeypatch.setenv("QA_MONITOR_PIPELINE_FILE", str(purge_pipeline))
+    result = runner.invoke(app, ["purge", "--expired", "--pipeline", str(purge_pipeline), *args])
     assert result.exit_code == 0, result.output
     assert (_webhook_payload(tmp_path) == b"") == purged

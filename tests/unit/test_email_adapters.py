@@ -101,7 +101,8 @@ def test_reply_in_a_later_batch_re_emits_the_whole_thread() -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
+def directory_store(tmp_path: Path) -> Any:
+    """A migrated SQLite store holding the test pipeline's directory."""
     s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
     s.migrate()
     s.sync_directory(PIPELINE)
@@ -131,18 +132,18 @@ def snapshot(store: Store) -> tuple[list[Any], list[Any], list[Any]]:
     return msgs, inter, raw
 
 
-def test_store_round_trip_is_idempotent_and_resumable(store: Store, tmp_path: Path) -> None:
-    ingest(store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3))
-    full = snapshot(store)
+def test_store_round_trip_is_idempotent_and_resumable(directory_store: Store, tmp_path: Path) -> None:
+    ingest(directory_store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3))
+    full = snapshot(directory_store)
     msgs, inter, raw = full
     assert len(inter) == 6 and len(msgs) == 14 and len(raw) == len(THREADS)
     assert ("mail:en-1@mailbox.example", "care") in {(i[0], i[2]) for i in inter}
     # a second run reads nothing new and changes nothing
-    assert ingest(store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3)) == 1
-    assert snapshot(store) == full
+    assert ingest(directory_store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3)) == 1
+    assert snapshot(directory_store) == full
     # reading everything again from scratch changes nothing either (idempotent upserts)
-    ingest(store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3), resume=False)
-    assert snapshot(store) == full
+    ingest(directory_store, adapter(MboxAdapter, FIXTURES / "support.mbox", batch_size=3), resume=False)
+    assert snapshot(directory_store) == full
     # a crash after two batches, then a rerun, ends in the same state
     other = Store(f"sqlite:///{tmp_path / 'other.db'}")
     other.migrate()

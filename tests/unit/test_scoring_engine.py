@@ -145,7 +145,7 @@ def test_merge_keeps_best_duplicate_and_clamps() -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = Store(f"sqlite:///{tmp_path / 'qa.db'}")
     s.migrate()
     yield s
@@ -157,17 +157,17 @@ def test_default_thresholds_without_file(tmp_path: Path) -> None:
     assert th.version == "default-0.5" and th.value("rude", "lv") == 0.5
 
 
-def test_thresholds_file_then_database_then_pipeline(tmp_path: Path, store: Store) -> None:
+def test_thresholds_file_then_database_then_pipeline(tmp_path: Path, sqlite_store: Store) -> None:
     (tmp_path / "thresholds.json").write_text(json.dumps(
         {"version": "t-2026-11", "thresholds": {"rude": {"*": 0.6, "en": 0.55}, "unclear": {"*": 0.4}}}))
     assert resolve_thresholds(tmp_path).value("rude", "en") == 0.55
-    with store.session() as s:
+    with sqlite_store.session() as s:
         s.add_all([t.ThresholdRow(version="cal-1", label="rude", language="en", value=0.7, origin="reviews"),
                    t.ThresholdRow(version="cal-0", label="rude", language="en", value=0.1, origin="reviews",
                                   created_at=datetime(2020, 1, 1))])
     pipeline = PipelineSpec(name="p", thresholds=ThresholdsSpec(default={"unclear": 0.65},
                                                                 languages={"pl": {"rude": 0.8}}))
-    th = resolve_thresholds(tmp_path, store, pipeline)
+    th = resolve_thresholds(tmp_path, sqlite_store, pipeline)
     assert th.value("rude", "en") == 0.7          # calibrated, latest version
     assert th.value("rude", "es") == 0.6          # file "*"
     assert th.value("rude", "pl") == 0.8          # pipeline language override
@@ -235,16 +235,16 @@ def conversation(native: str, turns: list[tuple[str, str]]) -> Interaction:
                        messages=tuple(msgs))
 
 
-def test_runner_scores_pending_once_and_reports(tmp_path: Path, store: Store) -> None:
-    store.upsert_interactions([
+def test_runner_scores_pending_once_and_reports(tmp_path: Path, sqlite_store: Store) -> None:
+    sqlite_store.upsert_interactions([
         conversation("1", [("customer", "My invoice is wrong."), ("agent", "That is bad luck."),
                            ("customer", "Really?"), ("agent", "meh")]),
         conversation("2", [("customer", "Hello"), ("note", "bad customer"), ("agent", "Fixed it for you.")]),
     ])
-    settings = Settings(models_dir=tmp_path, database_url=store.url)
+    settings = Settings(models_dir=tmp_path, database_url=sqlite_store.url)
     detector = KeywordDetector()
     calls: list[tuple[int, int]] = []
-    report = score_pending(store, settings, scorer=scorer(detector), progress=lambda d, n: calls.append((d, n)),
+    report = score_pending(sqlite_store, settings, scorer=scorer(detector), progress=lambda d, n: calls.append((d, n)),
                            batch_size=2)
     assert report.scored == 3 and report.per_language == {"en": 3}
     assert report.flagged["en"]["rude"] == 1 and report.flagged_total("rude") == 1
@@ -252,19 +252,19 @@ def test_runner_scores_pending_once_and_reports(tmp_path: Path, store: Store) ->
     contexts = {a.message_id: a.customer for a in detector.seen}
     assert contexts["mail:1#3"] == "Really?" and contexts["mail:1#1"] == "My invoice is wrong."
     assert "mail:2#1" not in contexts  # internal notes are not scored
-    with store.session() as s:
+    with sqlite_store.session() as s:
         rows = s.query(t.FindingRow).order_by(t.FindingRow.message_id).all()
         assert [(r.message_id, r.rule, r.start, r.end, r.flagged) for r in rows] == [
             ("mail:1#1", "kw/bad", 8, 11, True), ("mail:1#3", "kw/meh", 0, 3, False)]
-    assert count_pending(store, "keyword-2.1") == 0
-    again = score_pending(store, settings, scorer=scorer(KeywordDetector()))
+    assert count_pending(sqlite_store, "keyword-2.1") == 0
+    again = score_pending(sqlite_store, settings, scorer=scorer(KeywordDetector()))
     assert again.scored == 0
 
 
-def test_runner_draws_a_bar_on_a_console(tmp_path: Path, store: Store) -> None:
-    store.upsert_interactions([conversation("1", [("customer", "Hi"), ("agent", "bad")])])
+def test_runner_draws_a_bar_on_a_console(tmp_path: Path, sqlite_store: Store) -> None:
+    sqlite_store.upsert_interactions([conversation("1", [("customer", "Hi"), ("agent", "bad")])])
     out = io.StringIO()
-    report = score_pending(store, Settings(models_dir=tmp_path, database_url=store.url),
+    report = score_pending(sqlite_store, Settings(models_dir=tmp_path, database_url=sqlite_store.url),
                            progress=Console(file=out, force_terminal=False), scorer=scorer(), limit=5)
     assert report.scored == 1 and report.rate > 0
 

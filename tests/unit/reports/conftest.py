@@ -13,7 +13,7 @@ from tests.support.servers import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.integration])])
-def seeded_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def report_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated store holding the hand-counted help desk (PostgreSQL: a fresh database, dropped afterwards)."""
     if request.param == "sqlite":
         store = Store(f"sqlite:///{tmp_path / 'report.db'}")

@@ -15,19 +15,20 @@ from qa_monitor.storage.store import Store
 
 
 @pytest.fixture
-def env(seeded_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv("QA_MONITOR_DATABASE_URL", seeded_store.url)
-    return seeded_store
+def report_db(report_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The hand-counted help desk, named by QA_MONITOR_DATABASE_URL for the CLI."""
+    monkeypatch.setenv("QA_MONITOR_DATABASE_URL", report_store.url)
+    return report_store
 
 
-def test_json_to_stdout_for_one_team(env: Store) -> None:
+def test_json_to_stdout_for_one_team(report_db: Store) -> None:
     result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--team", "t2", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["teams"] == ["t2"] and data["totals"]["messages"] == 2
 
 
-def test_csv_and_html_to_files(env: Store, tmp_path: Path) -> None:
+def test_csv_and_html_to_files(report_db: Store, tmp_path: Path) -> None:
     out = tmp_path / "out" / "w47.csv"
     result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W47", "--format", "csv", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -37,7 +38,7 @@ def test_csv_and_html_to_files(env: Store, tmp_path: Path) -> None:
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_errors_are_one_line(env: Store) -> None:
+def test_errors_are_one_line(report_db: Store) -> None:
     result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W99"])
     assert result.exit_code == 2 and "2026 has no ISO week 99" in result.output
     assert "Traceback" not in result.output
@@ -45,7 +46,7 @@ def test_errors_are_one_line(env: Store) -> None:
     assert result.exit_code == 2 and "expected one of csv, json, html, pdf" in result.output
 
 
-def test_without_week_names_the_week_chosen(env: Store) -> None:
+def test_without_week_names_the_week_chosen(report_db: Store) -> None:
     week = last_complete_week(datetime.now(UTC))   # after the seeded weeks: it holds no messages
     result = CliRunner().invoke(app, ["report", "weekly", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -56,7 +57,7 @@ def test_without_week_names_the_week_chosen(env: Store) -> None:
     assert data["notes"] == [note] and f"note: {note}" in result.stderr
 
 
-def test_an_empty_week_names_the_latest_week_with_data(env: Store, tmp_path: Path) -> None:
+def test_an_empty_week_names_the_latest_week_with_data(report_db: Store, tmp_path: Path) -> None:
     out = tmp_path / "w46-t2.html"
     result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W46", "--team", "t2", "--out", str(out)])
     assert result.exit_code == 0, result.output

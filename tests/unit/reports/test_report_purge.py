@@ -32,23 +32,23 @@ def all_trends(store: Store) -> dict[str, list]:
             for g in ("agent", "team", "channel", "language")}
 
 
-def test_report_and_trends_count_a_purged_week_as_before(seeded_store: Store) -> None:
-    before = [build_weekly(seeded_store, w) for w in WEEKS]
-    trends_before = all_trends(seeded_store)
+def test_report_and_trends_count_a_purged_week_as_before(report_store: Store) -> None:
+    before = [build_weekly(report_store, w) for w in WEEKS]
+    trends_before = all_trends(report_store)
     assert before[2].totals.flagged == 6 and before[2].phrases and before[2].coaching[0].examples
 
     spec = PipelineSpec(name="t", sources=[SourceSpec(name="src", adapter="jsonl")], retention_days=30)
-    report = purge_expired(seeded_store, spec, now=NOW)
-    with seeded_store.session() as s:
+    report = purge_expired(report_store, spec, now=NOW)
+    with report_store.session() as s:
         left = s.scalar(select(func.count()).select_from(t.MessageRow).where(t.MessageRow.text != ""))
         quoted = s.scalar(select(func.count()).select_from(t.FindingRow).where(t.FindingRow.evidence != ""))
     assert (left, quoted) == (0, 0)
     assert dict((n, e) for n, e, _ in report.rows())["messages"] == 5 + 2 + 6 + 3 + 4 + 3 + 1  # i1 ... i7
 
-    after = [build_weekly(seeded_store, w) for w in WEEKS]
+    after = [build_weekly(report_store, w) for w in WEEKS]
     for b, a in zip(before, after, strict=True):
         assert counts(a) == counts(b)
-    assert all_trends(seeded_store) == trends_before
+    assert all_trends(report_store) == trends_before
     # nothing left to quote: no phrases and no examples, rather than empty ones
     assert after[2].phrases == []
     assert all(h.examples == [] for h in after[2].improved + after[2].coaching)

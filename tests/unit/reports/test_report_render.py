@@ -21,8 +21,8 @@ from qa_monitor.storage.store import Store
 W47 = Week.parse("2026-W47")
 
 
-def test_csv_holds_the_numbers(seeded_store: Store) -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(build_weekly(seeded_store, W47)))))
+def test_csv_holds_the_numbers(report_store: Store) -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(build_weekly(report_store, W47)))))
     got = {(r["section"], r["key"], r["metric"]): r["value"] for r in rows}
     assert got[("totals", "all", "messages")] == "13"
     assert got[("volume_team", "t1", "messages")] == "11"
@@ -33,14 +33,14 @@ def test_csv_holds_the_numbers(seeded_store: Store) -> None:
     assert ("label_weeks", "unclear", "rate") in got
 
 
-def test_json_round_trips(seeded_store: Store) -> None:
-    data = json.loads(render(build_weekly(seeded_store, W47), "json"))
+def test_json_round_trips(report_store: Store) -> None:
+    data = json.loads(render(build_weekly(report_store, W47), "json"))
     assert data["week"] == "2026-W47" and data["totals"]["flagged"] == 6
     assert [a["agent_id"] for a in data["coaching"]] == ["a3", "a2"]
 
 
-def test_html_has_charts_highlights_and_no_personal_data(seeded_store: Store) -> None:
-    html = render_html(build_weekly(seeded_store, W47))
+def test_html_has_charts_highlights_and_no_personal_data(report_store: Store) -> None:
+    html = render_html(build_weekly(report_store, W47))
     assert html.count('class="sparkline"') == 3
     assert len(re.findall(r'<circle class="point"', html)) == 6     # 3 agents x 2 scatter plots
     assert "<mark>Read the FAQ.</mark>" in html
@@ -49,8 +49,8 @@ def test_html_has_charts_highlights_and_no_personal_data(seeded_store: Store) ->
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
 
-def test_an_empty_week_says_so_and_names_the_latest_week_with_data(seeded_store: Store) -> None:
-    report = build_weekly(seeded_store, Week.parse("2026-W50"))
+def test_an_empty_week_says_so_and_names_the_latest_week_with_data(report_store: Store) -> None:
+    report = build_weekly(report_store, Week.parse("2026-W50"))
     note = "No agent messages in 2026-W50. The latest week with agent messages is 2026-W47."
     assert f'<p class="notice" role="note">{note}</p>' in render_html(report)
     rows = list(csv.DictReader(io.StringIO(render_csv(report))))
@@ -59,9 +59,9 @@ def test_an_empty_week_says_so_and_names_the_latest_week_with_data(seeded_store:
     assert data["notes"] == [note] and data["latest_data_week"] == "2026-W47"
 
 
-def test_unknown_format(seeded_store: Store) -> None:
+def test_unknown_format(report_store: Store) -> None:
     with pytest.raises(ConfigError, match="expected one of csv, json, html, pdf"):
-        render(build_weekly(seeded_store, W47), "xlsx")
+        render(build_weekly(report_store, W47), "xlsx")
 
 
 def test_sparkline_gaps_and_last_point() -> None:
@@ -88,8 +88,8 @@ def test_csv_cell_neutralises_formulas_but_not_numbers(value: object, cell: str)
     assert csv_cell(value) == cell
 
 
-def test_csv_cells_from_names_and_messages_are_never_formulas(seeded_store: Store) -> None:
-    with seeded_store.session() as s:
+def test_csv_cells_from_names_and_messages_are_never_formulas(report_store: Store) -> None:
+    with report_store.session() as s:
         s.get(t.AgentRow, "a1").name = '=HYPERLINK("http://example.com","x")'  # type: ignore[union-attr]
         s.get(t.AgentRow, "a2").name = "+1+1"  # type: ignore[union-attr]
         s.get(t.AgentRow, "a3").name = "\tDmitri"  # type: ignore[union-attr]
@@ -98,7 +98,7 @@ def test_csv_cells_from_names_and_messages_are_never_formulas(seeded_store: Stor
         # same length as before, so the finding's offsets still hold
         s.scalars(select(t.MessageRow).where(t.MessageRow.text == "Just read the  FAQ!")).one().text = \
             "=ust read the  FAQ!"
-    text = render_csv(build_weekly(seeded_store, W47))
+    text = render_csv(build_weekly(report_store, W47))
     rows = list(csv.reader(io.StringIO(text)))
     cells = {c for r in rows for c in r}
     assert {"'=HYPERLINK(\"http://example.com\",\"x\")", "'+1+1", "'\tDmitri", "'-2+3", "'@john",

@@ -18,10 +18,10 @@ from qa_monitor.storage.store import Store
 
 
 @pytest.fixture
-def client(seeded_store: Store) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    tokens = {role: create_user(seeded_store, f"{role}-user", role, teams)[1]
+def client(report_store: Store) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    tokens = {role: create_user(report_store, f"{role}-user", role, teams)[1]
               for role, teams in [("admin", []), ("manager", ["t2"]), ("webhook", [])]}
-    app = create_app(Settings(database_url=seeded_store.url), store=seeded_store, scorer_factory=lambda *a: None)
+    app = create_app(Settings(database_url=report_store.url), store=report_store, scorer_factory=lambda *a: None)
     with TestClient(app) as c:
         yield c, tokens
 

@@ -34,8 +34,8 @@ def test_week_parsing() -> None:
             Week.parse(far)
 
 
-def test_volume(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_volume(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     # W47 agent messages (internal note and customer turns excluded): a1 5, a2 6, a3 2 = 13, all scored.
     # Flagged for any label: a1 3 (i1#1, i1#3, i2#1), a2 1 (i3#3; i3#2 is under threshold), a3 2 = 6.
     assert (r.totals.interactions, r.totals.messages, r.totals.scored, r.totals.flagged) == (4, 13, 13, 6)
@@ -54,8 +54,8 @@ def test_volume(seeded_store: Store) -> None:
     assert {k: (v.messages, v.flagged) for k, v in language.items()} == {"en": (5, 3), "es": (6, 1), "ru": (2, 2)}
 
 
-def test_label_trends(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_label_trends(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     labels = {x.label: x for x in r.labels}
     # W47: 13 scored; rude = i1#1, i1#3, i4#1, i4#2 = 4; condescending = i2#1 = 1; unclear = i3#3 = 1.
     # W46: 7 scored (a1 4, a2 3); rude = i5#0, i5#1, i5#2 = 3; condescending = i5#3 = 1; unclear 0.
@@ -73,8 +73,8 @@ def test_label_trends(seeded_store: Store) -> None:
     assert labels["rude"].sparkline[9] == 0.0
 
 
-def test_highlights_and_examples(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_highlights_and_examples(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     # a1: 4/4 flagged in W46 -> 3/5 in W47: improved by 0.4. a2 got worse (0/3 -> 1/6); a3 has no W46 messages.
     assert [a.agent_id for a in r.improved] == ["a1"]
     assert r.improved[0].change == pytest.approx(0.6 - 1.0)
@@ -90,16 +90,16 @@ def test_highlights_and_examples(seeded_store: Store) -> None:
     assert [e.message_id for e in r.coaching[1].examples] == ["src:i3#3"]
 
 
-def test_phrases(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_phrases(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     # Recurring in W47 (count >= 2): "Read the FAQ." + "read the  FAQ!" (a1, rule rtfm) and
     # "Не наша проблема." + "НЕ НАША ПРОБЛЕМА" (a3). a2's "read the FAQ" scored 0.2: not a flag.
     got = {(p.label, normalise_phrase(p.phrase)): (p.count, p.agents, p.rules) for p in r.phrases}
     assert got == {("rude", "read the faq"): (2, 1, ["rtfm"]), ("rude", "не наша проблема"): (2, 1, [])}
 
 
-def test_reviews(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_reviews(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     # Latest verdict per flag reviewed in W47: i1#1 confirmed (maria, after dismissing), i4#1 confirmed (john),
     # i3#3 dismissed (john). The W46 review is outside the week.
     assert (r.reviews.reviewed, r.reviews.confirmed) == (3, 2)
@@ -107,8 +107,8 @@ def test_reviews(seeded_store: Store) -> None:
     assert {x.key: (x.reviewed, x.confirmed) for x in r.reviews_by_reviewer} == {"john": (2, 1), "maria": (1, 1)}
 
 
-def test_workload(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_workload(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     w = {p.agent_id: p for p in r.workload}
     # a1: Mon 09:15, 09:40, 10:05, 14:20 and Tue 09:30 -> hours Mon 9, 10, 14 and Tue 9 = 4 agent-hours;
     #     shifts: Mon 9-10, Mon 14, Tue 9 = 3. 5 messages: 1.25 per hour, 5/3 per shift, flag rate 3/5.
@@ -126,8 +126,8 @@ def test_workload(seeded_store: Store) -> None:
     assert r.correlation_per_shift == pytest.approx(-0.8421, abs=5e-4)
 
 
-def test_team_filter(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47, teams=["t2"])
+def test_team_filter(report_store: Store) -> None:
+    r = build_weekly(report_store, W47, teams=["t2"])
     assert (r.totals.messages, r.totals.flagged) == (2, 2)
     assert [v.key for v in r.volume["agent"]] == ["a3"]
     assert (r.reviews.reviewed, r.reviews.confirmed) == (1, 1)
@@ -135,7 +135,7 @@ def test_team_filter(seeded_store: Store) -> None:
     assert [p.agent_id for p in r.workload] == ["a3"]
 
 
-def test_team_filter_follows_each_messages_agent(seeded_store: Store) -> None:
+def test_team_filter_follows_each_messages_agent(report_store: Store) -> None:
     # a ticket Dmitri (t2) opens and Anna (t1) answers too: it is t2's ticket, but Anna's reply is t1's
     cust = Participant(id="cust", role="customer", name="Customer")
     dmitri, anna = (Participant(id=a, role="agent", name=a, agent_id=a) for a in ("a3", "a1"))
@@ -143,38 +143,38 @@ def test_team_filter_follows_each_messages_agent(seeded_store: Store) -> None:
                          text=text) for k, (who, text) in enumerate([
                              (cust, "Router and invoice both broken."), (dmitri, "Router fixed."),
                              (anna, "Obviously you should read the invoice.")]))
-    seeded_store.upsert_interactions([Interaction(id="src:i9", source="src", native_id="i9", channel="chat",
+    report_store.upsert_interactions([Interaction(id="src:i9", source="src", native_id="i9", channel="chat",
                                                   started_at=at(20, 9), messages=msgs)])
     finding = Finding("src:i9#2", "condescending", 0.9, 0, 9, "markers", "1.0", "condescending wording", None,
                       "obviously", "Obviously")
-    seeded_store.save_scores([
+    report_store.save_scores([
         MessageScore("src:i9#1", "en", {"rude": 0.0, "condescending": 0.0, "unclear": 0.0},
                      {"rude": 0.5, "condescending": 0.5, "unclear": 0.5}, (), "markers-1.0", "th-1"),
         MessageScore("src:i9#2", "en", {"rude": 0.0, "condescending": 0.9, "unclear": 0.0},
                      {"rude": 0.5, "condescending": 0.5, "unclear": 0.5}, (finding,), "markers-1.0", "th-1")])
-    tech = build_weekly(seeded_store, W47, teams=["t2"])
+    tech = build_weekly(report_store, W47, teams=["t2"])
     assert (tech.totals.messages, tech.totals.flagged) == (3, 2)   # Dmitri's two calls and his reply here
     assert [v.key for v in tech.volume["agent"]] == ["a3"] and [v.key for v in tech.volume["team"]] == ["t2"]
     assert [p.agent_id for p in tech.workload] == ["a3"]
-    billing = build_weekly(seeded_store, W47, teams=["t1"])
+    billing = build_weekly(report_store, W47, teams=["t1"])
     assert (billing.totals.messages, billing.totals.flagged) == (11 + 1, 4 + 1)
     assert [v.key for v in billing.volume["team"]] == ["t1"]
     assert "src:i9#2" in {e.message_id for a in billing.improved + billing.coaching for e in a.examples}
 
 
-def test_empty_week(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, Week.parse("2025-W10"))
+def test_empty_week(report_store: Store) -> None:
+    r = build_weekly(report_store, Week.parse("2025-W10"))
     assert r.totals.messages == 0 and r.workload == []
     assert all(x.rate is None for x in r.labels)
     assert r.latest_data_week == "2026-W47"
     assert r.notes == ["No agent messages in 2025-W10. The latest week with agent messages is 2026-W47."]
 
 
-def test_latest_week_with_data_is_named_for_the_selected_teams(seeded_store: Store) -> None:
-    r = build_weekly(seeded_store, W47)
+def test_latest_week_with_data_is_named_for_the_selected_teams(report_store: Store) -> None:
+    r = build_weekly(report_store, W47)
     assert r.notes == [] and r.latest_data_week is None   # the week has messages: nothing to point to
     # t2's only messages are in W47; in W46 only t1 wrote
-    r = build_weekly(seeded_store, W47.shift(-1), teams=["t2"])
+    r = build_weekly(report_store, W47.shift(-1), teams=["t2"])
     assert r.totals.messages == 0 and r.latest_data_week == "2026-W47"
     assert r.notes == ["No agent messages in 2026-W46 for the selected teams. "
                        "The latest week with agent messages is 2026-W47."]

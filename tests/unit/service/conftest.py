@@ -49,7 +49,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory, empty_db: Path) -> tuple
 
 
 @pytest.fixture
-def store(empty_db: Path, tmp_path: Path) -> Iterator[Store]:
+def sqlite_store(empty_db: Path, tmp_path: Path) -> Iterator[Store]:
     """A migrated SQLite store in tmp_path."""
     s = copy_db(empty_db, tmp_path / "qa.db")
     yield s

@@ -359,31 +359,31 @@ def test_manager_lists_only_own_team(env: Env) -> None:
     assert {i["team_id"] for i in r.json()["items"]} == {"billing", "tech"}
 
 
-def test_tokens_are_stored_hashed_and_revocable(store: Store) -> None:
-    store.sync_directory(PIPELINE)
-    uid, token = create_user(store, "mia", "manager", ["billing"])
-    with store.session() as s:
+def test_tokens_are_stored_hashed_and_revocable(sqlite_store: Store) -> None:
+    sqlite_store.sync_directory(PIPELINE)
+    uid, token = create_user(sqlite_store, "mia", "manager", ["billing"])
+    with sqlite_store.session() as s:
         hashes = list(s.scalars(select(t.ApiTokenRow.token_hash)))
     assert hashes == [hash_token(token)] and token not in hashes[0]
-    p = authenticate(store, token)
+    p = authenticate(sqlite_store, token)
     assert p is not None and p.role == "manager" and p.teams == frozenset({"billing"})
-    second = create_token(store, "mia")
-    assert authenticate(store, second) is not None
-    assert revoke(store, token_prefix=token[:12]) == 1
-    assert authenticate(store, token) is None and authenticate(store, second) is not None
-    assert revoke(store, user_name="mia") == 1
-    assert authenticate(store, second) is None
-    assert [u.disabled for u in list_users(store)] == [True]
+    second = create_token(sqlite_store, "mia")
+    assert authenticate(sqlite_store, second) is not None
+    assert revoke(sqlite_store, token_prefix=token[:12]) == 1
+    assert authenticate(sqlite_store, token) is None and authenticate(sqlite_store, second) is not None
+    assert revoke(sqlite_store, user_name="mia") == 1
+    assert authenticate(sqlite_store, second) is None
+    assert [u.disabled for u in list_users(sqlite_store)] == [True]
     with pytest.raises(NotFoundError):
-        create_token(store, "mia")
+        create_token(sqlite_store, "mia")
 
 
-def test_an_agent_user_is_linked_to_one_agent(store: Store) -> None:
-    store.sync_directory(PIPELINE)
-    _, token = create_user(store, "anna-self", "agent", agent="anna")
-    p = authenticate(store, token)
+def test_an_agent_user_is_linked_to_one_agent(sqlite_store: Store) -> None:
+    sqlite_store.sync_directory(PIPELINE)
+    _, token = create_user(sqlite_store, "anna-self", "agent", agent="anna")
+    p = authenticate(sqlite_store, token)
     assert p is not None and (p.role, p.agent_id, p.teams) == ("agent", "anna", frozenset())
-    assert [(u.name, u.role, u.agent_id) for u in list_users(store)] == [("anna-self", "agent", "anna")]
+    assert [(u.name, u.role, u.agent_id) for u in list_users(sqlite_store)] == [("anna-self", "agent", "anna")]
 
 
 @pytest.mark.parametrize(("role", "teams", "agent", "message"), [
@@ -392,11 +392,11 @@ def test_an_agent_user_is_linked_to_one_agent(store: Store) -> None:
     ("agent", [], None, "needs --agent"), ("agent", [], "nobody", "unknown agent"),
     ("manager", ["billing"], "anna", "agent users only"), ("agent", ["billing"], "anna", "managers only"),
 ])
-def test_create_user_refuses_bad_input(store: Store, role: str, teams: list[str], agent: str | None,
+def test_create_user_refuses_bad_input(sqlite_store: Store, role: str, teams: list[str], agent: str | None,
                                        message: str) -> None:
-    store.sync_directory(PIPELINE)
+    sqlite_store.sync_directory(PIPELINE)
     with pytest.raises(QAMonitorError, match=message):
-        create_user(store, "x", role, teams, agent=agent)
+        create_user(sqlite_store, "x", role, teams, agent=agent)
 
 
 def test_a_job_is_read_by_whoever_queued_it_and_admins(env_with: Any) -> None:

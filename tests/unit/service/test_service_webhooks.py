@@ -285,22 +285,22 @@ def test_body_limit_by_header_and_by_stream(env_with: Any) -> None:
     assert count(env.store, t.RawPayloadRow) == 0
 
 
-def test_without_scorer_or_secret_the_answer_is_503(store: Store, tmp_path: Path) -> None:
-    store.sync_directory(PIPELINE)
-    token = create_user(store, "hook", "webhook")[1]
+def test_without_scorer_or_secret_the_answer_is_503(sqlite_store: Store, tmp_path: Path) -> None:
+    sqlite_store.sync_directory(PIPELINE)
+    token = create_user(sqlite_store, "hook", "webhook")[1]
     from tests.support.service_env import make_settings
 
-    app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=store,
+    app = create_app(make_settings(tmp_path, generic_webhook_secret=None), store=sqlite_store,
                      scorer_factory=lambda *_: None)
     with TestClient(app) as client:
         body = json.dumps(example("zendesk")).encode()
         headers = {"Authorization": f"Bearer {token}", **signed("zendesk", body)}
         r = client.post("/webhooks/zendesk", content=body, headers=headers)
         assert r.status_code == 503 and r.json()["error"]["code"] == "scorer_unavailable"
-        assert count(store, t.InteractionRow) == 1  # stored, to be scored on retry
+        assert count(sqlite_store, t.InteractionRow) == 1  # stored, to be scored on retry
         r = client.post("/webhooks/generic", content=b"{}", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "webhook_not_configured"
-        assert count(store, t.RawPayloadRow, t.RawPayloadRow.source == "webhook-generic") == 0
+        assert count(sqlite_store, t.RawPayloadRow, t.RawPayloadRow.source == "webhook-generic") == 0
 
 
 @pytest.mark.parametrize(("provider", "mode", "method", "path"), [
