@@ -372,7 +372,7 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
 
 def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
     from qa_monitor.adapters.base import Directory
-    from qa_monitor.service.webhooks import to_interaction
+    from qa_monitor.adapters.tickets import to_interaction
 
     data = example("freshdesk")
     conv = data["conversations"][0]
@@ -392,9 +392,9 @@ def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
 @pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
 def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: str, tmp_path: Path) -> None:
     from qa_monitor.adapters.base import Directory, build_adapter
+    from qa_monitor.adapters.tickets import to_interaction
     from qa_monitor.config import SourceSpec
     from qa_monitor.records import RawPayload
-    from qa_monitor.service.webhooks import to_interaction
 
     data = example(provider)
     if provider == "zendesk":     # the Tickets API export: comments inside the ticket, users keyed by id
@@ -422,7 +422,7 @@ def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: s
 @pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
 def test_ticket_readers_order_comments_by_time_not_by_how_it_is_written(provider: str) -> None:
     from qa_monitor.adapters.base import Directory
-    from qa_monitor.service.webhooks import to_interaction
+    from qa_monitor.adapters.tickets import to_interaction
 
     data = example(provider)
     entries = data["comments" if provider == "zendesk" else "conversations"]
