@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.files import parse_time
@@ -35,7 +35,7 @@ from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
 from qa_monitor.storage import tables as t
-from qa_monitor.storage.db import dialect_insert
+from qa_monitor.storage.deliveries import claim, release_delivery, set_delivery
 from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -179,36 +179,6 @@ def score_out(s: MessageScore) -> ScoreOut:
                     model_version=s.model_version, threshold_version=s.threshold_version)
 
 
-def _claim(s: Any, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str, Any] | None]:
-    """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
-    dialect = s.get_bind().dialect.name
-    table: Any = t.WebhookDeliveryRow.__table__
-    ins = dialect_insert(dialect, table)
-    inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
-                                    received_at=t.utcnow())
-                         .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
-    if inserted is not None:
-        return True, None
-    row = s.get(t.WebhookDeliveryRow, key)
-    if row is not None and row.status == "failed":
-        row.status, row.raw_payload_id = "processing", raw_id  # a failed delivery may be retried
-        return True, None
-    return False, (dict(row.response) if row and row.response else None)
-
-
-def _set_delivery(s: Any, key: str, status: str, interaction_id: str | None,
-                  response: dict[str, Any] | None) -> None:
-    table: Any = t.WebhookDeliveryRow.__table__  # a Core update: no ORM bookkeeping on the hot path
-    s.execute(update(table).where(table.c.id == key)
-              .values(status=status, interaction_id=interaction_id, response=response))
-
-
-def release_delivery(store: Store, key: str) -> None:
-    """Mark a delivery failed so that the sender's retry is processed again."""
-    with store.session() as s:
-        _set_delivery(s, key, "failed", None, None)
-
-
 def write_lock(state: Any) -> AbstractContextManager[Any]:
     """The app's lock around write transactions: SQLite has one writer, and queueing writers in the process
     is much faster than letting threads retry on a locked database; other databases need none."""
@@ -257,7 +227,7 @@ def _score_ticket(state: Any, provider: str, key: str, ticket: Interaction,
                      messages=len(items), scores=[score_out(x) for x in scores], writeback=wb)
     with write_lock(state), state.store.session() as s:
         Store.save_scores_in(s, list(fresh.values()))
-        _set_delivery(s, key, "done", ticket.id, out.model_dump(mode="json"))
+        set_delivery(s, key, "done", ticket.id, out.model_dump(mode="json"))
     log.info("webhook %s delivery %s scored interaction %s (%d agent messages, %d scored now)", provider,
              out.delivery_id, ticket.id, len(items), len(fresh))
     return out
@@ -304,13 +274,13 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
         raise quarantine(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
     large = len(interaction.messages) > settings.sync_message_limit
     with lock, store.session() as s:  # claim the delivery and store the ticket together
-        owner, stored = _claim(s, key, provider, raw.id)
+        owner, stored = claim(s, key, provider, raw.id)
         known: dict[str, MessageScore] = {}
         if owner:
             ticket = _store_ticket(s, interaction)
             known = {} if large else _current_scores(s, state, ticket)  # a job looks again when it runs
             if state.scorer is None:
-                _set_delivery(s, key, "failed", interaction.id, None)
+                set_delivery(s, key, "failed", interaction.id, None)
     if not owner:
         if stored is None:
             raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
@@ -327,7 +297,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
         out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
                          messages=agent_messages, job_url=f"/jobs/{job_id}")
         with lock, store.session() as s:
-            _set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
+            set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
     try:
@@ -352,7 +322,7 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         ticket = _store_ticket(s, interaction)
         known = _current_scores(s, state, ticket)
         if state.scorer is None:
-            _set_delivery(s, key, "failed", interaction.id, None)
+            set_delivery(s, key, "failed", interaction.id, None)
     if state.scorer is None:
         raise RuntimeError("the scorer is not loaded")
     return _score_ticket(state, provider, key, ticket, known).model_dump(mode="json")

@@ -342,8 +342,8 @@ def test_writeback_failure_does_not_fail_the_webhook(env: Env) -> None:
 
 def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env_with: Any) -> None:
     from qa_monitor.records import RawPayload
-    from qa_monitor.service import webhooks
     from qa_monitor.service.jobs import create_job
+    from qa_monitor.storage.deliveries import claim
 
     # what a process killed after queueing a large ticket leaves behind: the raw payload, the claimed
     # delivery and a queued job
@@ -352,7 +352,7 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
                      content=body)
     seeded_store.save_raw([raw])
     with seeded_store.session() as s:
-        assert webhooks._claim(s, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
+        assert claim(s, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
     job_id = create_job(seeded_store, "webhook", {"provider": "zendesk", "raw_payload_id": raw.id,
                                                   "delivery": "zendesk:crash-1"})
     env = env_with()
