@@ -1,5 +1,5 @@
-"""Ticket-system webhooks: signature and replay checks and processing (the payload mappers are in
-`adapters.tickets`).
+"""Ticket-system webhooks: receiving a delivery and processing it (signature and replay checks are in
+`service.signatures`, the payload mappers in `adapters.tickets`, the delivery rows in `storage.deliveries`).
 
 Order of work for one delivery: the configuration, the signature and the timestamp are checked first (a refused
 delivery leaves no row), then the raw body is stored (raw_payloads; a signed body that cannot be read or mapped is
@@ -10,22 +10,17 @@ a job when it is large).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from qa_monitor.adapters.base import Directory
-from qa_monitor.adapters.files import parse_time
 from qa_monitor.adapters.tickets import to_interaction
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
@@ -34,6 +29,7 @@ from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
+from qa_monitor.service.signatures import check_fresh, delivery_id, delivery_time, verify_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.deliveries import claim, release_delivery, set_delivery
 from qa_monitor.storage.store import Store
@@ -43,86 +39,8 @@ log = logging.getLogger(__name__)
 # A ticket is keyed `<provider>:<ticket id>`, as a pipeline source reading the same system's exports keys it (the
 # source without `options.account`), so a webhook and an export of one ticket are one interaction.
 PROVIDERS = TICKET_SYSTEMS
-SIGNATURE_HEADER = {"zendesk": "x-zendesk-webhook-signature", "jira": "x-hub-signature",
-                    "freshdesk": "x-qa-monitor-signature", "generic": "x-qa-monitor-signature"}
-ZENDESK_TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
 DELIVERY_HEADER = {"zendesk": "x-zendesk-webhook-invocation-id", "jira": "x-atlassian-webhook-identifier",
                    "freshdesk": "x-qa-monitor-delivery", "generic": "x-qa-monitor-delivery"}
-
-
-# --- signatures and replay ----------------------------------------------------------------------------
-
-
-def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """Zendesk's scheme: base64(HMAC-SHA256(secret, timestamp + body))."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def hex_signature(secret: str, body: bytes) -> str:
-    """The `sha256=<hex>` HMAC-SHA256 of the body (Jira's X-Hub-Signature; freshdesk and generic)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify_signature(provider: str, secret: str, headers: Mapping[str, str], body: bytes) -> None:
-    """Raise 401 when the delivery's signature header is missing or does not match."""
-    given = headers.get(SIGNATURE_HEADER[provider])
-    if not given:
-        raise ApiError(401, "signature_required", f"missing {SIGNATURE_HEADER[provider]} header")
-    if provider == "zendesk":
-        ts = headers.get(ZENDESK_TIMESTAMP_HEADER)
-        if not ts:
-            raise ApiError(401, "signature_required", f"missing {ZENDESK_TIMESTAMP_HEADER} header")
-        expected = zendesk_signature(secret, ts, body)
-    else:
-        expected = hex_signature(secret, body)
-        if not given.startswith("sha256="):
-            given = "sha256=" + given
-    if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-        raise ApiError(401, "invalid_signature", "the webhook signature does not match the body")
-
-
-def _time_or_none(value: Any) -> datetime | None:
-    """A delivery's own timestamp, or None when it is absent or unreadable (the delivery is then not aged)."""
-    try:
-        return parse_time(value)
-    except ParseError:
-        return None
-
-
-def delivery_time(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any]) -> datetime | None:
-    """When the sender says the delivery was made (signed where the provider signs it)."""
-    if provider == "zendesk":
-        return _time_or_none(headers.get(ZENDESK_TIMESTAMP_HEADER))
-    if provider == "jira":
-        return _time_or_none(payload.get("timestamp"))
-    if provider == "freshdesk":
-        return _time_or_none(payload.get("triggered_at"))
-    return _time_or_none(payload.get("occurred_at"))
-
-
-def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = None) -> None:
-    """Raise 401 for a missing timestamp or one further than `max_age_s` from now (a replay)."""
-    if when is None:
-        raise ApiError(401, "timestamp_required", "the delivery carries no readable timestamp")
-    age = ((now or datetime.now(UTC)) - when).total_seconds()
-    if abs(age) > max_age_s:
-        raise ApiError(401, "stale_timestamp",
-                       f"the delivery timestamp is {int(abs(age))} s away from now (limit {max_age_s} s)")
-
-
-def delivery_id(provider: str, payload: Mapping[str, Any], body: bytes) -> str:
-    """The idempotency key of a delivery, from what is signed: the payload's event id, else the body's SHA-256.
-
-    Delivery headers (X-Zendesk-Webhook-Invocation-Id, X-Atlassian-Webhook-Identifier, X-QA-Monitor-Delivery) are
-    not signed: anyone could replay a signed body with a new one, so they only label the raw payload."""
-    for key in ("event_id", "id") if provider != "jira" else ():
-        value = payload.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            if provider == "zendesk" and key == "id" and "type" not in payload:
-                continue  # a bare ticket dump: its 'id' is not an event id
-            return str(value)[:150]
-    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 MAX_DEPTH = 64  # far above any ticket system's payload; keeps parsing and the mappers' recursion bounded

@@ -19,7 +19,7 @@ from qa_monitor.config import WritebackSpec
 from qa_monitor.errors import ParseError
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
-from qa_monitor.service.webhooks import hex_signature, zendesk_signature
+from qa_monitor.service.signatures import hex_signature, zendesk_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 
