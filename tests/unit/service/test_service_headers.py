@@ -10,7 +10,7 @@ import pytest
 from service_env import Env
 
 from qa_monitor.service import queries
-from qa_monitor.service.ui import FILES
+from qa_monitor.service.routes.ui import FILES
 
 EXPECTED = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
