@@ -172,7 +172,7 @@ def ticket(n: int, messages: int, rng: random.Random) -> dict[str, Any]:
 
 def sign(body: bytes) -> dict[str, str]:
     """Zendesk's signature headers for the body, timestamped now."""
-    from qa_monitor.service.webhooks import zendesk_signature
+    from qa_monitor.service.signatures import zendesk_signature
 
     ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {"X-Zendesk-Webhook-Signature": zendesk_signature(SECRET, ts, body),

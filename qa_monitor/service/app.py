@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         return {"status": "ok", "version": __version__}
 
     # --- routers (each feature adds its include line here) ---
-    from qa_monitor.service.routes import agents, calibration, flags, interactions, jobs, reports, trends, webhooks
+    from qa_monitor.service.routes import agents, calibration, flags, interactions, jobs, reports, trends, ui, webhooks
 
     app.include_router(interactions.router)
     app.include_router(flags.router)
@@ -76,7 +76,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app.include_router(webhooks.router)
     app.include_router(jobs.router)
     app.include_router(reports.router)
-    from qa_monitor.service import ui
     app.include_router(ui.router)
 
     return app

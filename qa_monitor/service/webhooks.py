@@ -1,4 +1,5 @@
-"""Ticket-system webhooks: signature and replay checks, payload mappers to Interactions, and processing.
+"""Ticket-system webhooks: receiving a delivery and processing it (signature and replay checks are in
+`service.signatures`, the payload mappers in `adapters.tickets`, the delivery rows in `storage.deliveries`).
 
 Order of work for one delivery: the configuration, the signature and the timestamp are checked first (a refused
 delivery leaves no row), then the raw body is stored (raw_payloads; a signed body that cannot be read or mapped is
@@ -9,33 +10,28 @@ a job when it is large).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from qa_monitor.adapters.base import Directory
-from qa_monitor.adapters.chat import freshdesk_interaction, ticket_channel, zendesk_interaction
-from qa_monitor.adapters.files import parse_time
-from qa_monitor.adapters.text import clean_text
+from qa_monitor.adapters.tickets import to_interaction
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
-from qa_monitor.records import TICKET_SYSTEMS, Interaction, Message, MessageScore, Participant, RawPayload
+from qa_monitor.records import TICKET_SYSTEMS, Interaction, MessageScore, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
 from qa_monitor.service.scoring import score_inputs
+from qa_monitor.service.signatures import check_fresh, delivery_id, delivery_time, verify_signature
 from qa_monitor.storage import tables as t
-from qa_monitor.storage.db import dialect_insert
+from qa_monitor.storage.deliveries import claim, release_delivery, set_delivery
 from qa_monitor.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,86 +39,8 @@ log = logging.getLogger(__name__)
 # A ticket is keyed `<provider>:<ticket id>`, as a pipeline source reading the same system's exports keys it (the
 # source without `options.account`), so a webhook and an export of one ticket are one interaction.
 PROVIDERS = TICKET_SYSTEMS
-SIGNATURE_HEADER = {"zendesk": "x-zendesk-webhook-signature", "jira": "x-hub-signature",
-                    "freshdesk": "x-qa-monitor-signature", "generic": "x-qa-monitor-signature"}
-ZENDESK_TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
 DELIVERY_HEADER = {"zendesk": "x-zendesk-webhook-invocation-id", "jira": "x-atlassian-webhook-identifier",
                    "freshdesk": "x-qa-monitor-delivery", "generic": "x-qa-monitor-delivery"}
-
-
-# --- signatures and replay ----------------------------------------------------------------------------
-
-
-def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """Zendesk's scheme: base64(HMAC-SHA256(secret, timestamp + body))."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def hex_signature(secret: str, body: bytes) -> str:
-    """The `sha256=<hex>` HMAC-SHA256 of the body (Jira's X-Hub-Signature; freshdesk and generic)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify_signature(provider: str, secret: str, headers: Mapping[str, str], body: bytes) -> None:
-    """Raise 401 when the delivery's signature header is missing or does not match."""
-    given = headers.get(SIGNATURE_HEADER[provider])
-    if not given:
-        raise ApiError(401, "signature_required", f"missing {SIGNATURE_HEADER[provider]} header")
-    if provider == "zendesk":
-        ts = headers.get(ZENDESK_TIMESTAMP_HEADER)
-        if not ts:
-            raise ApiError(401, "signature_required", f"missing {ZENDESK_TIMESTAMP_HEADER} header")
-        expected = zendesk_signature(secret, ts, body)
-    else:
-        expected = hex_signature(secret, body)
-        if not given.startswith("sha256="):
-            given = "sha256=" + given
-    if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-        raise ApiError(401, "invalid_signature", "the webhook signature does not match the body")
-
-
-def _time_or_none(value: Any) -> datetime | None:
-    """A delivery's own timestamp, or None when it is absent or unreadable (the delivery is then not aged)."""
-    try:
-        return parse_time(value)
-    except ParseError:
-        return None
-
-
-def delivery_time(provider: str, headers: Mapping[str, str], payload: Mapping[str, Any]) -> datetime | None:
-    """When the sender says the delivery was made (signed where the provider signs it)."""
-    if provider == "zendesk":
-        return _time_or_none(headers.get(ZENDESK_TIMESTAMP_HEADER))
-    if provider == "jira":
-        return _time_or_none(payload.get("timestamp"))
-    if provider == "freshdesk":
-        return _time_or_none(payload.get("triggered_at"))
-    return _time_or_none(payload.get("occurred_at"))
-
-
-def check_fresh(when: datetime | None, max_age_s: int, now: datetime | None = None) -> None:
-    """Raise 401 for a missing timestamp or one further than `max_age_s` from now (a replay)."""
-    if when is None:
-        raise ApiError(401, "timestamp_required", "the delivery carries no readable timestamp")
-    age = ((now or datetime.now(UTC)) - when).total_seconds()
-    if abs(age) > max_age_s:
-        raise ApiError(401, "stale_timestamp",
-                       f"the delivery timestamp is {int(abs(age))} s away from now (limit {max_age_s} s)")
-
-
-def delivery_id(provider: str, payload: Mapping[str, Any], body: bytes) -> str:
-    """The idempotency key of a delivery, from what is signed: the payload's event id, else the body's SHA-256.
-
-    Delivery headers (X-Zendesk-Webhook-Invocation-Id, X-Atlassian-Webhook-Identifier, X-QA-Monitor-Delivery) are
-    not signed: anyone could replay a signed body with a new one, so they only label the raw payload."""
-    for key in ("event_id", "id") if provider != "jira" else ():
-        value = payload.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            if provider == "zendesk" and key == "id" and "type" not in payload:
-                continue  # a bare ticket dump: its 'id' is not an event id
-            return str(value)[:150]
-    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 MAX_DEPTH = 64  # far above any ticket system's payload; keeps parsing and the mappers' recursion bounded
@@ -165,187 +83,6 @@ def _printable(path: str) -> str:
     return shown if len(shown) <= 200 else shown[:200] + "..."
 
 
-# --- payload mappers ------------------------------------------------------------------------------------
-
-
-def _adf_text(node: Any) -> str:
-    """Plain text of an Atlassian Document Format node (Jira Cloud comment bodies)."""
-    if isinstance(node, str):
-        return node
-    if not isinstance(node, dict):
-        return ""
-    if node.get("type") == "text":
-        return str(node.get("text", ""))
-    if node.get("type") == "hardBreak":
-        return "\n"
-    inner = "".join(_adf_text(c) for c in node.get("content") or [])
-    return inner + ("\n" if node.get("type") in ("paragraph", "heading", "listItem", "codeBlock") else "")
-
-
-def _need(mapping: Any, key: str, where: str) -> Any:
-    if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
-        raise ParseError(f"{where}.{key} is missing")
-    return mapping[key]
-
-
-@dataclass
-class _Builder:
-    provider: str
-    native_id: str
-    directory: Directory
-
-    @property
-    def interaction_id(self) -> str:
-        return f"{self.provider}:{self.native_id}"
-
-    def participant(self, pid: str, role_hint: str, name: str | None = None, email: str | None = None
-                    ) -> Participant:
-        return self.directory.participant(pid, name=name, email=email, handle=pid, role_hint=role_hint)
-
-    def message(self, native: str, seq: int, author: Participant, sent_at: datetime, text: str,
-                internal: bool) -> Message:
-        return Message(id=f"{self.interaction_id}#{native}", interaction_id=self.interaction_id, seq=seq,
-                       author=author, sent_at=sent_at, text=clean_text(text), internal=internal)
-
-
-def map_zendesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Zendesk ticket: {ticket, comments, users} (Tickets API with sideloads), the whole conversation, or a
-    ticket.comment_added event, which carries one comment and is added to the stored conversation."""
-    if "detail" in payload and "event" in payload:
-        detail, comment = payload["detail"], (payload.get("event") or {}).get("comment")
-        native = str(_need(detail, "id", "detail"))
-        if not isinstance(comment, dict):
-            raise ParseError("event.comment is missing (only ticket comment events carry a message)")
-        _need(comment, "id", "event.comment")
-        author = comment.get("author") or {}
-        uid = str(author.get("id", "unknown"))
-        comments = [{**comment, "author_id": uid, "public": comment.get("is_public", True),
-                     "created_at": comment.get("created_at") or payload.get("time") or detail.get("updated_at")}]
-        users = {uid: {"role": "agent" if author.get("is_staff") else "end-user", "name": author.get("name")}}
-        it = zendesk_interaction(detail, comments, users, iid=f"zendesk:{native}", source="zendesk",
-                                 directory=directory)
-        opened = parse_time(detail["created_at"], "detail.created_at") if detail.get("created_at") else None
-        return replace(it, partial=True, started_at=min(it.started_at, opened or it.started_at))
-    ticket = _need(payload, "ticket", "payload")
-    native = str(_need(ticket, "id", "ticket"))
-    listed = payload.get("comments")
-    if not isinstance(listed, list) or not listed:
-        raise ParseError("comments is missing or empty (send the ticket's comments, e.g. ?include=users)")
-    for i, c in enumerate(listed):
-        _need(c, "id", f"comments[{i}]")
-        _need(c, "author_id", f"comments[{i}]")
-    users = {str(u.get("id")): u for u in payload.get("users") or [] if isinstance(u, dict)}
-    return zendesk_interaction(ticket, listed, users, iid=f"zendesk:{native}", source="zendesk",
-                               directory=directory)
-
-
-def map_freshdesk(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Freshdesk ticket with its conversations, shaped as Freshdesk's v2 API returns them; without
-    `conversations` only the ticket's description is known, and it is added to the stored conversation."""
-    ticket = _need(payload, "ticket", "payload")
-    native = str(_need(ticket, "id", "ticket"))
-    people = {str(p.get("id")): p.get("contact") or p
-              for p in [payload.get("requester") or {}, *(payload.get("agents") or [])] if isinstance(p, dict)}
-    conversations = payload.get("conversations") or []
-    for i, c in enumerate(conversations):
-        _need(c, "id", f"conversations[{i}]")
-    it = freshdesk_interaction(ticket, conversations, people, iid=f"freshdesk:{native}", source="freshdesk",
-                               directory=directory)
-    return replace(it, partial="conversations" not in payload)
-
-
-def map_jira(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """A Jira Service Management issue event (jira:issue_* or comment_*). With all the issue's comments
-    (issue.fields.comment, not paged) it is the whole conversation; otherwise (a comment event with the event's
-    comment only, or one page of comments) its messages are added to the stored conversation."""
-    issue = _need(payload, "issue", "payload")
-    fields = _need(issue, "fields", "issue")
-    b = _Builder("jira", str(_need(issue, "key", "issue")), directory)
-
-    def person(user: Any) -> Participant:
-        user = user if isinstance(user, dict) else {}
-        role = "customer" if user.get("accountType") == "customer" else "agent"
-        if user.get("accountType") == "app":
-            role = "system"
-        return b.participant(f"jira:{user.get('accountId', 'unknown')}", role, user.get("displayName"),
-                             user.get("emailAddress"))
-
-    messages = []
-    description = fields.get("description")
-    created = parse_time(fields.get("created"), "issue.fields.created") \
-        if description or fields.get("created") else None
-    if created is not None and description:
-        reporter = fields.get("reporter") or {}
-        messages.append(b.message("description", 0, person({**reporter, "accountType": reporter.get(
-            "accountType", "customer")}), created, _adf_text(description), False))
-    listing = fields.get("comment")
-    comments = list(listing.get("comments") or []) if isinstance(listing, dict) else []
-    whole = isinstance(listing, dict) and not listing.get("startAt") and \
-        (not isinstance(listing.get("total"), int) or listing["total"] <= len(comments))
-    extra = payload.get("comment")
-    if isinstance(extra, dict) and extra.get("id") not in {c.get("id") for c in comments if isinstance(c, dict)}:
-        comments.append(extra)
-    for i, c in enumerate(comments):
-        where = f"issue.fields.comment.comments[{i}]"
-        if not isinstance(c, dict):
-            raise ParseError(f"{where} is not an object")
-        messages.append(b.message(str(_need(c, "id", where)), i + 1, person(c.get("author")),
-                                  parse_time(c.get("created"), f"{where}.created"), _adf_text(c.get("body")),
-                                  c.get("jsdPublic") is False))
-    if not messages:
-        raise ParseError("the issue has no description and no comments")
-    return Interaction(id=b.interaction_id, source="jira", native_id=b.native_id, channel="ticket",
-                       started_at=created or min(m.sent_at for m in messages), messages=tuple(messages),
-                       subject=fields.get("summary"), partial=not whole)
-
-
-def map_generic(payload: Mapping[str, Any], directory: Directory) -> Interaction:
-    """The documented generic shape: {event_id, occurred_at, ticket: {id, ...}, messages: [...], partial?}; with
-    `"partial": true` the messages are only new or edited ones, added to the stored conversation."""
-    ticket = _need(payload, "ticket", "payload")
-    partial = payload.get("partial", False)
-    if not isinstance(partial, bool):
-        raise ParseError("partial must be true or false")
-    b = _Builder("generic", str(_need(ticket, "id", "ticket")), directory)
-    raw = payload.get("messages")
-    if not isinstance(raw, list) or not raw:
-        raise ParseError("messages is missing or empty")
-    messages = []
-    for i, m in enumerate(raw):
-        where = f"messages[{i}]"
-        if not isinstance(m, dict):
-            raise ParseError(f"{where} is not an object")
-        author = _need(m, "author", where)
-        role = str(author.get("role", "customer"))
-        if role not in ("agent", "customer", "system"):
-            raise ParseError(f"{where}.author.role must be agent, customer or system, not {role[:20]!r}")
-        who = b.participant(str(_need(author, "id", f"{where}.author")), role, author.get("name"),
-                            author.get("email"))
-        messages.append(b.message(str(m.get("id", i)), i, who, parse_time(m.get("sent_at"), f"{where}.sent_at"),
-                                  str(_need(m, "text", where)), bool(m.get("internal", False))))
-    return Interaction(id=b.interaction_id, source="generic", native_id=b.native_id,
-                       channel=ticket_channel(ticket.get("channel")),
-                       started_at=parse_time(ticket.get("created_at") or raw[0].get("sent_at"), "ticket.created_at"),
-                       messages=tuple(messages), subject=ticket.get("subject"), partial=partial)
-
-
-MAPPERS: dict[str, Callable[[Mapping[str, Any], Directory], Interaction]] = {
-    "zendesk": map_zendesk, "freshdesk": map_freshdesk, "jira": map_jira, "generic": map_generic}
-
-
-def to_interaction(provider: str, payload: Any, directory: Directory, raw_id: str) -> Interaction:
-    """Map a provider's payload to an Interaction; ParseError names what is missing."""
-    if not isinstance(payload, dict):
-        raise ParseError("the payload is not a JSON object")
-    try:
-        it = MAPPERS[provider](payload, directory)
-    except (TypeError, AttributeError, ValueError) as e:
-        raise ParseError(f"unexpected payload shape: {e}") from None
-    if not any(m.author.role == "agent" for m in it.messages):
-        log.info("webhook %s: interaction %s has no agent message", provider, it.id)
-    return replace(it, raw_payload_ids=(raw_id,), meta={"webhook": provider})
-
-
 # --- processing -------------------------------------------------------------------------------------------
 
 
@@ -358,36 +95,6 @@ def score_out(s: MessageScore) -> ScoreOut:
                                "explanation": f.explanation, "suggestion": f.suggestion}
                               for f in s.findings if f.score >= s.thresholds.get(f.label, 1.0)],
                     model_version=s.model_version, threshold_version=s.threshold_version)
-
-
-def _claim(s: Any, key: str, provider: str, raw_id: str) -> tuple[bool, dict[str, Any] | None]:
-    """Insert the delivery row; (True, None) when this call owns it, else (False, stored response)."""
-    dialect = s.get_bind().dialect.name
-    table: Any = t.WebhookDeliveryRow.__table__
-    ins = dialect_insert(dialect, table)
-    inserted = s.execute(ins.values(id=key, provider=provider, raw_payload_id=raw_id, status="processing",
-                                    received_at=t.utcnow())
-                         .on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)).first()
-    if inserted is not None:
-        return True, None
-    row = s.get(t.WebhookDeliveryRow, key)
-    if row is not None and row.status == "failed":
-        row.status, row.raw_payload_id = "processing", raw_id  # a failed delivery may be retried
-        return True, None
-    return False, (dict(row.response) if row and row.response else None)
-
-
-def _set_delivery(s: Any, key: str, status: str, interaction_id: str | None,
-                  response: dict[str, Any] | None) -> None:
-    table: Any = t.WebhookDeliveryRow.__table__  # a Core update: no ORM bookkeeping on the hot path
-    s.execute(update(table).where(table.c.id == key)
-              .values(status=status, interaction_id=interaction_id, response=response))
-
-
-def release_delivery(store: Store, key: str) -> None:
-    """Mark a delivery failed so that the sender's retry is processed again."""
-    with store.session() as s:
-        _set_delivery(s, key, "failed", None, None)
 
 
 def write_lock(state: Any) -> AbstractContextManager[Any]:
@@ -438,7 +145,7 @@ def _score_ticket(state: Any, provider: str, key: str, ticket: Interaction,
                      messages=len(items), scores=[score_out(x) for x in scores], writeback=wb)
     with write_lock(state), state.store.session() as s:
         Store.save_scores_in(s, list(fresh.values()))
-        _set_delivery(s, key, "done", ticket.id, out.model_dump(mode="json"))
+        set_delivery(s, key, "done", ticket.id, out.model_dump(mode="json"))
     log.info("webhook %s delivery %s scored interaction %s (%d agent messages, %d scored now)", provider,
              out.delivery_id, ticket.id, len(items), len(fresh))
     return out
@@ -485,13 +192,13 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
         raise quarantine(ApiError(422, "invalid_payload", f"{provider} payload: {e}")) from None
     large = len(interaction.messages) > settings.sync_message_limit
     with lock, store.session() as s:  # claim the delivery and store the ticket together
-        owner, stored = _claim(s, key, provider, raw.id)
+        owner, stored = claim(s, key, provider, raw.id)
         known: dict[str, MessageScore] = {}
         if owner:
             ticket = _store_ticket(s, interaction)
             known = {} if large else _current_scores(s, state, ticket)  # a job looks again when it runs
             if state.scorer is None:
-                _set_delivery(s, key, "failed", interaction.id, None)
+                set_delivery(s, key, "failed", interaction.id, None)
     if not owner:
         if stored is None:
             raise ApiError(409, "delivery_in_progress", f"delivery {event} is being processed; retry later")
@@ -508,7 +215,7 @@ def receive(state: Any, provider: str, headers: Mapping[str, str], body: bytes, 
         out = WebhookOut(delivery_id=event, interaction_id=interaction.id, status="queued",
                          messages=agent_messages, job_url=f"/jobs/{job_id}")
         with lock, store.session() as s:
-            _set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
+            set_delivery(s, key, "queued", interaction.id, out.model_dump(mode="json"))
         state.worker.submit(job_id)
         return 202, out
     try:
@@ -533,7 +240,7 @@ def run_webhook_job(state: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         ticket = _store_ticket(s, interaction)
         known = _current_scores(s, state, ticket)
         if state.scorer is None:
-            _set_delivery(s, key, "failed", interaction.id, None)
+            set_delivery(s, key, "failed", interaction.id, None)
     if state.scorer is None:
         raise RuntimeError("the scorer is not loaded")
     return _score_ticket(state, provider, key, ticket, known).model_dump(mode="json")

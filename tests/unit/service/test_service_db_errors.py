@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from qa_monitor.records import Interaction, Message, Participant
-from qa_monitor.service.webhooks import hex_signature
+from qa_monitor.service.signatures import hex_signature
 from tests.support.service_env import SECRETS, Env
 
 SECRET_TEXT = "Dear Mr Kowalski, your new password is hunter2-7f3c"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qa_monitor.service import queries
-from qa_monitor.service.ui import FILES
+from qa_monitor.service.routes.ui import FILES
 from tests.support.service_env import Env
 
 EXPECTED = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}

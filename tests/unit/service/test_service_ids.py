@@ -17,7 +17,7 @@ from qa_monitor.ingest import ingest_pipeline
 from qa_monitor.records import MAX_INTERACTION_ID, MAX_MESSAGE_ID, MAX_SHORT_ID, Participant
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
-from qa_monitor.service.webhooks import hex_signature
+from qa_monitor.service.signatures import hex_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 from tests.support.ingest import count, pipeline, source

@@ -17,7 +17,7 @@ from qa_monitor.config import WritebackSpec
 from qa_monitor.errors import ParseError
 from qa_monitor.service.app import create_app
 from qa_monitor.service.auth import create_user
-from qa_monitor.service.webhooks import hex_signature, zendesk_signature
+from qa_monitor.service.signatures import hex_signature, zendesk_signature
 from qa_monitor.storage import tables as t
 from qa_monitor.storage.store import Store
 from tests.support.service_env import SECRETS, Env
@@ -342,8 +342,8 @@ def test_writeback_failure_does_not_fail_the_webhook(env: Env) -> None:
 
 def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env_with: Any) -> None:
     from qa_monitor.records import RawPayload
-    from qa_monitor.service import webhooks
     from qa_monitor.service.jobs import create_job
+    from qa_monitor.storage.deliveries import claim
 
     # what a process killed after queueing a large ticket leaves behind: the raw payload, the claimed
     # delivery and a queued job
@@ -352,7 +352,7 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
                      content=body)
     seeded_store.save_raw([raw])
     with seeded_store.session() as s:
-        assert webhooks._claim(s, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
+        assert claim(s, "zendesk:crash-1", "zendesk", raw.id) == (True, None)
     job_id = create_job(seeded_store, "webhook", {"provider": "zendesk", "raw_payload_id": raw.id,
                                                   "delivery": "zendesk:crash-1"})
     env = env_with()
@@ -372,7 +372,7 @@ def test_unfinished_jobs_resume_when_the_service_starts(seeded_store: Store, env
 
 def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
     from qa_monitor.adapters.base import Directory
-    from qa_monitor.service.webhooks import to_interaction
+    from qa_monitor.adapters.tickets import to_interaction
 
     data = example("freshdesk")
     conv = data["conversations"][0]
@@ -392,9 +392,9 @@ def test_payload_text_and_times_are_read_as_the_importers_read_them() -> None:
 @pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
 def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: str, tmp_path: Path) -> None:
     from qa_monitor.adapters.base import Directory, build_adapter
+    from qa_monitor.adapters.tickets import to_interaction
     from qa_monitor.config import SourceSpec
     from qa_monitor.records import RawPayload
-    from qa_monitor.service.webhooks import to_interaction
 
     data = example(provider)
     if provider == "zendesk":     # the Tickets API export: comments inside the ticket, users keyed by id
@@ -422,7 +422,7 @@ def test_a_ticket_reads_the_same_from_the_webhook_and_from_an_export(provider: s
 @pytest.mark.parametrize("provider", ["zendesk", "freshdesk"])
 def test_ticket_readers_order_comments_by_time_not_by_how_it_is_written(provider: str) -> None:
     from qa_monitor.adapters.base import Directory
-    from qa_monitor.service.webhooks import to_interaction
+    from qa_monitor.adapters.tickets import to_interaction
 
     data = example(provider)
     entries = data["comments" if provider == "zendesk" else "conversations"]
