@@ -238,7 +238,8 @@ def fit_for_store(item: Interaction) -> Interaction:
     """The interaction with its text made storable; a ParseError names the first value the store cannot hold."""
     try:
         messages = tuple(_fit_message(m) for m in item.messages)
-        return _with(item, id=_text(item.id, "id", MAX_INTERACTION_ID),
+        # ids are no longer than the store keeps already: the records refuse longer ones when they are made
+        return _with(item, id=_text(item.id, "id"),
                      native_id=_text(item.native_id, "native id", MAX_INTERACTION_ID),
                      subject=_text(item.subject, "subject", optional=True), meta=_json(item.meta, "meta"),
                      messages=messages if any(a is not b for a, b in zip(messages, item.messages, strict=True))
@@ -253,9 +254,9 @@ def _fit_message(m: Message) -> Message:
             raise ParseError(f"position {m.seq!r} is not a 32-bit integer")
         if not isinstance(m.sent_at, datetime):
             raise ParseError(f"time is {type(m.sent_at).__name__}, not a date-time")
-        author = _with(m.author, id=_text(m.author.id, "author id", MAX_AUTHOR_ID),
+        author = _with(m.author, id=_text(m.author.id, "author id"),
                        name=_text(m.author.name, "author name", MAX_AUTHOR_ID, optional=True))
-        return _with(m, id=_text(m.id, "id", MAX_MESSAGE_ID),
+        return _with(m, id=_text(m.id, "id"),
                      interaction_id=_text(m.interaction_id, "interaction id", MAX_INTERACTION_ID), author=author,
                      text=_text(m.text, "text"), language=_text(m.language, "language", MAX_LANGUAGE, optional=True),
                      meta=_json(m.meta, "meta"))
