@@ -226,12 +226,12 @@ _INT32 = 2**31  # seq is a 32-bit integer column
 
 # Lone surrogates (JSON's "\ud800", file names and headers that are not UTF-8) cannot be encoded for any
 # database, and PostgreSQL refuses NUL in text.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable_text(text: str) -> str:
     """The text with what no database stores (lone surrogates, NUL) replaced by U+FFFD, one for one."""
-    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+    return UNSTORABLE.sub("\ufffd", text) if UNSTORABLE.search(text) else text
 
 
 def fit_for_store(item: Interaction) -> Interaction:

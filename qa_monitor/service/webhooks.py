@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
@@ -24,7 +23,7 @@ from qa_monitor.adapters.base import Directory
 from qa_monitor.adapters.tickets import to_interaction
 from qa_monitor.config import PipelineSpec, Settings
 from qa_monitor.errors import ParseError
-from qa_monitor.records import TICKET_SYSTEMS, Interaction, MessageScore, RawPayload
+from qa_monitor.records import TICKET_SYSTEMS, UNSTORABLE, Interaction, MessageScore, RawPayload
 from qa_monitor.service.errors import ApiError, json_error_location
 from qa_monitor.service.jobs import register_handler
 from qa_monitor.service.schemas import ScoreOut, WebhookOut
@@ -44,7 +43,6 @@ DELIVERY_HEADER = {"zendesk": "x-zendesk-webhook-invocation-id", "jira": "x-atla
 
 
 MAX_DEPTH = 64  # far above any ticket system's payload; keeps parsing and the mappers' recursion bounded
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database text column holds them
 
 
 def read_body(body: bytes) -> dict[str, Any]:
@@ -68,7 +66,7 @@ def read_body(body: bytes) -> dict[str, Any]:
         for k, v in pairs:
             path = (f"{where}.{k}" if where else str(k)) if isinstance(node, dict) else f"{where}[{k}]"
             for text in (k, v):
-                if isinstance(text, str) and (bad := _UNSTORABLE.search(text)):
+                if isinstance(text, str) and (bad := UNSTORABLE.search(text)):
                     what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate"
                     raise ApiError(422, "invalid_payload", f"the text at {_printable(path)} holds {what} "
                                    f"(\\u{ord(bad.group()):04x}), which cannot be stored")
